@@ -55,7 +55,7 @@ class AwsMocks(Mocks):
                 "arn": f"arn:aws:iam::{self.account_id}:user/ci",
                 "id": self.account_id,
                 "userId": "AIDAEXAMPLEUSERID0000",
-            }, None
+            }, []
         if token == "aws:index/getRegion:getRegion":
             return {
                 "name": self.region,
@@ -63,18 +63,18 @@ class AwsMocks(Mocks):
                 "id": self.region,
                 "endpoint": f"ec2.{self.region}.amazonaws.com",
                 "description": self.region,
-            }, None
+            }, []
         if token == "aws:index/getPartition:getPartition":
             return {
                 "partition": "aws",
                 "id": "aws",
                 "dnsSuffix": "amazonaws.com",
                 "reverseDnsPrefix": "com.amazonaws",
-            }, None
+            }, []
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             names = [f"{self.region}{suffix}" for suffix in "abc"]
-            return {"names": names, "zoneIds": [f"euw1-az{i}" for i in (1, 2, 3)], "id": self.region}, None
-        return {}, None
+            return {"names": names, "zoneIds": [f"euw1-az{i}" for i in (1, 2, 3)], "id": self.region}, []
+        return {}, []
 
     # -- resources -----------------------------------------------------------------------------
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -106,8 +106,11 @@ _Builder = Callable[[AwsMocks, str, dict[str, Any]], tuple[str, dict[str, Any]]]
 
 
 def _role(m: AwsMocks, name: str, _: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    return name, {"name": name, "arn": m.arn("iam", f"role/{name}", regional=False),
-                  "uniqueId": f"AROA{_short_hash(name, 17).upper()}"}
+    return name, {
+        "name": name,
+        "arn": m.arn("iam", f"role/{name}", regional=False),
+        "uniqueId": f"AROA{_short_hash(name, 17).upper()}",
+    }
 
 
 def _policy(m: AwsMocks, name: str, _: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -185,8 +188,7 @@ def _table(m: AwsMocks, name: str, _: dict[str, Any]) -> tuple[str, dict[str, An
 
 def _bucket(_: AwsMocks, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     bucket = str(inputs.get("bucket") or name)
-    return bucket, {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}",
-                    "bucketDomainName": f"{bucket}.s3.amazonaws.com"}
+    return bucket, {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}", "bucketDomainName": f"{bucket}.s3.amazonaws.com"}
 
 
 def _event_source_mapping(_: AwsMocks, name: str, __: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -229,8 +231,8 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.recorded: list[RecordedResource] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == STACK_TYPE:
             return response
         inputs = json_format.MessageToDict(request.object)
@@ -246,9 +248,7 @@ class RecordingMonitor(MockMonitor):
                 inputs=inputs,
                 outputs=dict(state) if request.custom else {},
                 dependencies=tuple(request.dependencies),
-                property_dependencies={
-                    key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
-                },
+                property_dependencies={key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()},
             )
         )
         return response

@@ -1,0 +1,355 @@
+"""Arguments of SecureFunction: pydantic models validated before any resource is registered.
+
+Fields accept plain values or ``pulumi.Output``s. Plain values are checked here; Outputs are checked
+by the component inside ``apply`` with the same rule functions (see :mod:`secure_serverless.rules`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Literal
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from secure_serverless import rules
+from secure_serverless.guardrails import NON_WAIVABLE, POLICY_NAMES, SUPPORTED_RUNTIMES
+
+StrInput = str | pulumi.Output[Any]
+
+# CloudWatch Logs accepts only these retention periods (days).
+LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+_MODEL_CONFIG = ConfigDict(
+    extra="forbid",
+    arbitrary_types_allowed=True,
+    frozen=True,
+    hide_input_in_errors=True,  # an env value that is a credential must not reach a log via an error
+)
+
+
+class Grant(BaseModel):
+    """Permission for anything beyond logs, secrets and the key, e.g. a DynamoDB table.
+
+    Examples
+    --------
+    >>> Grant(actions=["dynamodb:GetItem", "dynamodb:PutItem"], resources=[table.arn])  # doctest: +SKIP
+    """
+
+    model_config = _MODEL_CONFIG
+
+    actions: list[str] = Field(min_length=1, description="IAM actions, `service:Action` (no `*`).")
+    resources: list[StrInput] = Field(min_length=1, description="Exact resource ARNs (Outputs allowed).")
+    conditions: dict[str, dict[str, Any]] | None = Field(
+        default=None, description="Optional IAM Condition block, e.g. {'StringEquals': {...}}."
+    )
+    sid: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,100}$", description="Statement id.")
+
+    @field_validator("actions")
+    @classmethod
+    def _actions_well_formed(cls, actions: list[str]) -> list[str]:
+        for action in actions:
+            rules.check_action(action)
+        return actions
+
+    @field_validator("resources")
+    @classmethod
+    def _resources_well_formed(cls, resources: list[StrInput]) -> list[StrInput]:
+        for resource in resources:
+            if isinstance(resource, str):
+                rules.check_resource_arn(resource)
+        return resources
+
+    @property
+    def wildcard_actions(self) -> list[str]:
+        return [a for a in self.actions if "*" in a]
+
+
+class Waiver(BaseModel):
+    """A narrow, expiring exception to one guardrail for this function.
+
+    The component writes it as a tag (``secure-serverless:waiver:<policy>``) on the child resource
+    the policy judges; the policy pack reports the finding as waived instead of failing.
+
+    Examples
+    --------
+    >>> Waiver(policy="logs-retention-set", reason="Debug logs kept short by data policy DP-12",
+    ...        expires=dt.date(2027, 3, 1))  # doctest: +SKIP
+    """
+
+    model_config = _MODEL_CONFIG
+
+    policy: str = Field(description="The policy name, e.g. 'logs-retention-set'.")
+    reason: str = Field(min_length=20, max_length=200, description="Why (>= 20 characters).")
+    expires: dt.date = Field(description="ISO date, in the future and at most one year ahead.")
+
+    @field_validator("policy")
+    @classmethod
+    def _known_policy(cls, policy: str) -> str:
+        if policy not in POLICY_NAMES:
+            raise ValueError(f"unknown policy {policy!r}; use one of: {', '.join(sorted(POLICY_NAMES))}")
+        if policy in NON_WAIVABLE:
+            raise ValueError(f"policy {policy!r} cannot be waived; fix the resource instead")
+        return policy
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_fits_a_tag(cls, reason: str) -> str:
+        if not re.fullmatch(r"[\w .:/=+\-@]+", reason):
+            raise ValueError("reason may use only letters, digits, spaces and _ . : / = + - @ (it is stored in a tag)")
+        return reason
+
+    @field_validator("expires")
+    @classmethod
+    def _expiry_window(cls, expires: dt.date) -> dt.date:
+        today = dt.date.today()
+        if expires <= today:
+            raise ValueError(f"waiver expired on {expires.isoformat()}; renew it with a new date or fix")
+        if expires > today + dt.timedelta(days=366):
+            raise ValueError("waivers may last at most one year; choose an earlier expires date")
+        return expires
+
+    def tag_value(self) -> str:
+        return f"{self.expires.isoformat()} {self.reason}"
+
+
+class VpcConfig(BaseModel):
+    """Run the function inside a VPC (subnets in at least two availability zones)."""
+
+    model_config = _MODEL_CONFIG
+
+    subnet_ids: list[StrInput] = Field(min_length=2, description="Private subnets in >= 2 AZs.")
+    security_group_ids: list[StrInput] = Field(min_length=1, description="Security groups for the ENIs.")
+
+
+class SecureFunctionArgs(BaseModel):
+    """Everything a SecureFunction needs; every default is the secure choice.
+
+    Examples
+    --------
+    >>> SecureFunctionArgs(
+    ...     runtime="python3.12",
+    ...     handler="orders_api.handler",
+    ...     code=pulumi.FileArchive("./handlers"),
+    ...     secrets=[payment_secret.arn],
+    ...     grants=[Grant(actions=["dynamodb:GetItem"], resources=[table.arn])],
+    ... )  # doctest: +SKIP
+    """
+
+    model_config = _MODEL_CONFIG
+
+    # -- code ----------------------------------------------------------------------------------
+    handler: str = Field(pattern=r"^[\w\-/.]+\.[\w\-$]+$", description="Entry point, e.g. 'app.handler'.")
+    code: pulumi.Archive | pulumi.Output[Any] = Field(description="Deployment package (pulumi archive).")
+    runtime: str = Field(default="python3.12", description="A runtime AWS still supports.")
+    architecture: Literal["arm64", "x86_64"] = Field(default="arm64", description="Instruction set.")
+    memory_size: int = Field(default=256, ge=128, le=10240, description="MB of memory.")
+    timeout: int = Field(default=30, ge=1, le=900, description="Seconds before the invocation is stopped.")
+    description: str | None = Field(default=None, max_length=256)
+    function_name: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_\-]{1,64}$", description="Physical name; default auto-named."
+    )
+    environment: dict[str, StrInput] = Field(
+        default_factory=dict, description="Plain configuration only; credentials go in `secrets`."
+    )
+
+    # -- least privilege -----------------------------------------------------------------------
+    secrets: list[StrInput] = Field(
+        default_factory=list,
+        description="Secrets Manager secret ARNs (full, or ending in -??????) and SSM parameter ARNs "
+        "the function may read. Pass them to the code by reference (e.g. an env var with the ARN).",
+    )
+    secret_kms_key_arns: list[StrInput] = Field(
+        default_factory=list,
+        description="Customer keys that encrypt those secrets; kms:Decrypt is granted only via "
+        "Secrets Manager / SSM (kms:ViaService).",
+    )
+    grants: list[Grant] = Field(default_factory=list, description="Any other permission, exactly scoped.")
+    permissions_boundary_arn: StrInput | None = Field(default=None, description="IAM policy ARN.")
+
+    # -- encryption ----------------------------------------------------------------------------
+    kms_key_arn: StrInput | None = Field(
+        default=None,
+        description="A shared customer key (its policy must allow this role, logs and CloudWatch); "
+        "default: a dedicated key with rotation.",
+    )
+    key_rotation_period_in_days: int = Field(default=365, ge=90, le=2560)
+
+    # -- logging, tracing, alarms --------------------------------------------------------------
+    log_retention_in_days: int = Field(
+        default=365,
+        description="CloudWatch retention. Below 365 the pack's logs-retention-set flags it unless "
+        "waived (Waiver(policy='logs-retention-set', ...)) or the pack's minimum is configured lower.",
+    )
+    log_level: Literal["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] = Field(default="INFO")
+    tracing: Literal["Active", "PassThrough"] = Field(default="Active", description="X-Ray mode.")
+    create_alarms: bool = Field(default=True, description="Opt-out of the alarm set (pack flags it).")
+    alarm_topic_arn: StrInput | None = Field(
+        default=None, description="SNS topic for alarms; default: an encrypted topic per function."
+    )
+    duration_alarm_ratio: float = Field(
+        default=0.8, gt=0, le=1, description="Alarm when p99 duration exceeds this share of the timeout."
+    )
+    anomaly_band_width: float = Field(default=2.0, gt=0, le=10, description="Std-devs of the baseline band.")
+
+    # -- availability and exposure -------------------------------------------------------------
+    reserved_concurrent_executions: int | None = Field(
+        default=20, ge=1, description="Caps the blast radius; None opts out (pack advisory)."
+    )
+    create_dead_letter_queue: bool = Field(default=True, description="Encrypted DLQ for async failures.")
+    function_url: Literal["AWS_IAM"] | None = Field(
+        default=None, description="Create a function URL; only AWS_IAM authorization is allowed."
+    )
+    code_signing_config_arn: StrInput | None = Field(default=None)
+    vpc: VpcConfig | None = Field(default=None)
+    runtime_helper: bool = Field(
+        default=False,
+        description="The code uses secure_serverless.runtime: set its env defaults and alarm on RejectedInput.",
+    )
+
+    # -- metadata ------------------------------------------------------------------------------
+    tags: dict[str, str] = Field(default_factory=dict)
+    waivers: list[Waiver] = Field(default_factory=list)
+
+    @field_validator("runtime")
+    @classmethod
+    def _supported_runtime(cls, runtime: str) -> str:
+        if runtime not in SUPPORTED_RUNTIMES:
+            raise ValueError(
+                f"runtime {runtime!r} is deprecated or unknown; use one of: {', '.join(sorted(SUPPORTED_RUNTIMES))}"
+            )
+        return runtime
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _archive(cls, code: Any) -> Any:
+        if isinstance(code, pulumi.Asset | str):
+            raise ValueError("code must be a pulumi archive, e.g. pulumi.FileArchive('./handlers')")
+        return code
+
+    @field_validator("environment")
+    @classmethod
+    def _environment(cls, environment: dict[str, StrInput]) -> dict[str, StrInput]:
+        for key, value in environment.items():
+            rules.check_env_name(key)
+            if isinstance(value, str):
+                rules.check_env_value(key, value)
+        return environment
+
+    @field_validator("secrets")
+    @classmethod
+    def _secrets(cls, secrets: list[StrInput]) -> list[StrInput]:
+        for arn in secrets:
+            if isinstance(arn, str):
+                rules.check_secret_arn(arn)
+        return secrets
+
+    @field_validator("secret_kms_key_arns")
+    @classmethod
+    def _secret_keys(cls, arns: list[StrInput]) -> list[StrInput]:
+        for arn in arns:
+            if isinstance(arn, str):
+                rules.check_kms_key_arn(arn)
+        return arns
+
+    @field_validator("kms_key_arn")
+    @classmethod
+    def _key(cls, arn: StrInput | None) -> StrInput | None:
+        if isinstance(arn, str):
+            rules.check_kms_key_arn(arn)
+        return arn
+
+    @field_validator("alarm_topic_arn")
+    @classmethod
+    def _topic(cls, arn: StrInput | None) -> StrInput | None:
+        if isinstance(arn, str):
+            rules.check_arn(arn, service="sns", what="an SNS topic ARN")
+        return arn
+
+    @field_validator("permissions_boundary_arn")
+    @classmethod
+    def _boundary(cls, arn: StrInput | None) -> StrInput | None:
+        if isinstance(arn, str):
+            rules.check_arn(arn, service="iam", what="an IAM managed policy ARN", resource_prefix="policy/")
+        return arn
+
+    @field_validator("code_signing_config_arn")
+    @classmethod
+    def _signing(cls, arn: StrInput | None) -> StrInput | None:
+        if isinstance(arn, str):
+            rules.check_arn(
+                arn, service="lambda", what="a code signing config ARN", resource_prefix="code-signing-config:"
+            )
+        return arn
+
+    @field_validator("log_retention_in_days")
+    @classmethod
+    def _retention(cls, days: int) -> int:
+        if days not in LOG_RETENTION_DAYS:
+            raise ValueError(
+                f"{days} is not a CloudWatch retention period; use one of {LOG_RETENTION_DAYS} "
+                "(0, 'never expire', is not allowed)"
+            )
+        return days
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        for key, value in tags.items():
+            rules.check_tag(key, value)
+        return tags
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> SecureFunctionArgs:
+        waived = {w.policy for w in self.waivers}
+        duplicates = [p for p in waived if sum(w.policy == p for w in self.waivers) > 1]
+        if duplicates:
+            raise ValueError(f"waivers: policy {duplicates[0]!r} is waived twice; keep one waiver")
+        for index, grant in enumerate(self.grants):
+            if grant.wildcard_actions and "iam-no-wildcard-actions" not in waived:
+                raise ValueError(
+                    f"grants[{index}].actions: wildcard actions {grant.wildcard_actions} are refused; list "
+                    "the exact actions, or add Waiver(policy='iam-no-wildcard-actions', ...)"
+                )
+            wild = [r for r in grant.resources if isinstance(r, str) and rules.is_wildcard_resource(r)]
+            if wild and "iam-no-wildcard-resources" not in waived:
+                raise ValueError(
+                    f"grants[{index}].resources: {wild} grants every resource; name exact ARNs, or add "
+                    "Waiver(policy='iam-no-wildcard-resources', ...)"
+                )
+        if self.function_url is not None and self.reserved_concurrent_executions is None:
+            raise ValueError(
+                "function_url with reserved_concurrent_executions=None: a public endpoint needs a "
+                "concurrency cap; set reserved_concurrent_executions"
+            )
+        if self.duration_alarm_ratio * self.timeout < 1 and self.create_alarms:
+            raise ValueError("duration_alarm_ratio * timeout is under one second; raise timeout or the ratio")
+        return self
+
+
+# pydantic resolves the forward references (``from __future__ import annotations``).
+SecureFunctionArgs.model_rebuild()
