@@ -31,10 +31,11 @@ def alarm_specs(
     duration_ratio: float,
     anomaly_band_width: float,
     with_dead_letter_queue: bool,
-    rejected_input_namespace: str | None,
+    helper_metrics: tuple[str, str, str] | None,
 ) -> list[AlarmSpec]:
     """Errors, throttles, duration near the timeout, DLQ depth, invocation anomalies and, with the
-    runtime helper, rejected input."""
+    runtime helper (``helper_metrics`` = namespace, rejected-input metric, handler-error metric), its
+    rejections and its caught handler errors."""
     specs = [
         AlarmSpec("errors", "The function raised errors.", "AWS/Lambda", "Errors", "function", 1),
         AlarmSpec(
@@ -84,16 +85,27 @@ def alarm_specs(
                 period=300,
             )
         )
-    if rejected_input_namespace is not None:
+    if helper_metrics is not None:
+        namespace, rejected, handler_errors = helper_metrics
         specs.append(
             AlarmSpec(
                 "rejected-input",
                 "The handler rejected events that failed boundary validation.",
-                rejected_input_namespace,
-                "RejectedInput",
+                namespace,
+                rejected,
                 "function",
                 1,
                 period=300,
+            )
+        )
+        specs.append(
+            AlarmSpec(
+                "handler-errors",
+                "The handler answered unexpected exceptions with a generic error.",
+                namespace,
+                handler_errors,
+                "function",
+                1,
             )
         )
     return specs

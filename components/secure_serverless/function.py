@@ -366,17 +366,17 @@ class SecureFunction(pulumi.ComponentResource):
                 opts=self._child,
             )
             topic_arn = self.alarm_topic.arn
-        namespace: str | None = None
+        helper_metrics: tuple[str, str, str] | None = None
         if args.runtime_helper:
-            from secure_serverless.runtime.contract import METRIC_NAMESPACE
+            from secure_serverless.runtime import contract
 
-            namespace = METRIC_NAMESPACE
+            helper_metrics = (contract.METRIC_NAMESPACE, contract.REJECTED_INPUT_METRIC, contract.HANDLER_ERROR_METRIC)
         specs = alarm_specs(
             timeout_seconds=args.timeout,
             duration_ratio=args.duration_alarm_ratio,
             anomaly_band_width=args.anomaly_band_width,
             with_dead_letter_queue=self.dead_letter_queue is not None,
-            rejected_input_namespace=namespace,
+            helper_metrics=helper_metrics,
         )
         return {spec.key: self._alarm(spec, topic_arn) for spec in specs}
 
