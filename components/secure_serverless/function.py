@@ -20,7 +20,7 @@ import pulumi_aws as aws
 from secure_serverless import rules
 from secure_serverless.alarms import AlarmSpec, alarm_specs
 from secure_serverless.args import SecureFunctionArgs
-from secure_serverless.iam import FunctionPermissions, GrantStatement, function_policy, trust_policy
+from secure_serverless.iam import FunctionPermissions, GrantStatement, VpcPlacement, function_policy, trust_policy
 from secure_serverless.kms import key_policy
 from secure_serverless.queue import tls_only_queue_policy
 from secure_serverless.tags import waiver_tags
@@ -246,25 +246,27 @@ class SecureFunction(pulumi.ComponentResource):
             for i, k in enumerate(args.secret_kms_key_arns)
         ]
 
-        def grant_resource_check(index: int) -> Callable[[str], None]:
-            def check(resource: str) -> None:
-                rules.check_resource_arn(resource)
-                if rules.is_wildcard_resource(resource) and "iam-no-wildcard-resources" not in waived:
-                    raise ValueError(
-                        f"{resource!r} grants every resource; name exact ARNs, or add "
-                        "Waiver(policy='iam-no-wildcard-resources', ...)"
-                    )
-
-            return check
+        def check_grant_resource(resource: str) -> None:
+            rules.check_resource_arn(resource)
+            if rules.is_wildcard_resource(resource) and "iam-no-wildcard-resources" not in waived:
+                raise ValueError(
+                    f"{resource!r} grants every resource; name exact ARNs, or add "
+                    "Waiver(policy='iam-no-wildcard-resources', ...)"
+                )
 
         grant_resources = [
-            [self._check(f"grants[{i}].resources[{j}]", r, grant_resource_check(i)) for j, r in enumerate(g.resources)]
+            [self._check(f"grants[{i}].resources[{j}]", r, check_grant_resource) for j, r in enumerate(g.resources)]
             for i, g in enumerate(args.grants)
         ]
+        vpc = args.vpc
+        vpc_ids = pulumi.Output.all(
+            pulumi.Output.all(*(vpc.subnet_ids if vpc else [])),
+            pulumi.Output.all(*(vpc.security_group_ids if vpc else [])),
+        )
         dlq_arn = self.dead_letter_queue.arn if self.dead_letter_queue else None
 
         def build(values: list[Any]) -> str:
-            acct, lg_arn, k_arn, q_arn, secret_arns, key_arns, resources = values
+            acct, lg_arn, k_arn, q_arn, secret_arns, key_arns, resources, (subnets, groups) = values
             grants = [
                 GrantStatement(actions=g.actions, resources=res, conditions=g.conditions, sid=g.sid)
                 for g, res in zip(args.grants, resources, strict=True)
@@ -280,7 +282,7 @@ class SecureFunction(pulumi.ComponentResource):
                         secret_key_arns=key_arns,
                         grants=grants,
                         tracing=args.tracing == "Active",
-                        vpc=args.vpc is not None,
+                        vpc=VpcPlacement(acct.account_id, acct.partition, subnets, groups) if vpc else None,
                     )
                 )
             )
@@ -293,6 +295,7 @@ class SecureFunction(pulumi.ComponentResource):
             pulumi.Output.all(*secrets),
             pulumi.Output.all(*secret_keys),
             pulumi.Output.all(*[pulumi.Output.all(*r) for r in grant_resources]),
+            vpc_ids,
         ).apply(build)
         return aws.iam.RolePolicy(f"{self._name}-policy", role=self.role.id, policy=document, opts=self._child)
 

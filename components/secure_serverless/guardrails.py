@@ -62,17 +62,10 @@ SUPPORTED_RUNTIMES: frozenset[str] = frozenset(
     }
 )
 
-# Actions AWS only accepts on Resource "*" (X-Ray, VPC network interfaces).
+# X-Ray actions, which AWS only accepts on Resource "*".
 XRAY_ACTIONS: tuple[str, ...] = (
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
     "xray:GetSamplingRules",
     "xray:GetSamplingTargets",
-)
-VPC_ACTIONS: tuple[str, ...] = (
-    "ec2:CreateNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DeleteNetworkInterface",
-    "ec2:AssignPrivateIpAddresses",
-    "ec2:UnassignPrivateIpAddresses",
 )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from secure_serverless.guardrails import VPC_ACTIONS, XRAY_ACTIONS
+from secure_serverless.guardrails import XRAY_ACTIONS
 
 PolicyDocument = dict[str, Any]
 Statement = dict[str, Any]
@@ -36,7 +36,17 @@ class FunctionPermissions:
     secret_key_arns: Sequence[str] = ()
     grants: Sequence[GrantStatement] = field(default_factory=tuple)
     tracing: bool = True
-    vpc: bool = False
+    vpc: VpcPlacement | None = None
+
+
+@dataclass(frozen=True)
+class VpcPlacement:
+    """Where the function's network interfaces live; scopes the ENI permissions."""
+
+    account_id: str
+    partition: str
+    subnet_ids: Sequence[str]
+    security_group_ids: Sequence[str]
 
 
 def trust_policy(account_id: str) -> PolicyDocument:
@@ -131,7 +141,36 @@ def function_policy(p: FunctionPermissions) -> PolicyDocument:
     if p.tracing:
         statements.append({"Sid": "XRayTracing", "Effect": "Allow", "Action": list(XRAY_ACTIONS), "Resource": "*"})
     if p.vpc:
-        statements.append(
-            {"Sid": "VpcNetworkInterfaces", "Effect": "Allow", "Action": list(VPC_ACTIONS), "Resource": "*"}
-        )
+        statements.extend(_vpc_statements(p.region, p.vpc))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _vpc_statements(region: str, vpc: VpcPlacement) -> list[Statement]:
+    """ENI management scoped to the function's subnets and security groups; only the Describe call
+    needs ``Resource: "*"`` (AWS evaluates it without resource-level permissions)."""
+    ec2 = f"arn:{vpc.partition}:ec2:{region}:{vpc.account_id}"
+    interfaces = f"{ec2}:network-interface/*"
+    return [
+        {
+            "Sid": "VpcDescribeNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": ["ec2:DescribeNetworkInterfaces"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "VpcCreateNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": ["ec2:CreateNetworkInterface"],
+            "Resource": [
+                interfaces,
+                *(f"{ec2}:subnet/{s}" for s in vpc.subnet_ids),
+                *(f"{ec2}:security-group/{g}" for g in vpc.security_group_ids),
+            ],
+        },
+        {
+            "Sid": "VpcManageOwnNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+            "Resource": [interfaces],
+        },
+    ]

@@ -273,6 +273,14 @@ class ProgramRun:
         return [r for r in self.resources if r.parent == urn]
 
 
+def _reset_runtime() -> None:
+    # Module-level runtime state survives a run (a failed one leaves tasks bound to its loop).
+    settings = pulumi.runtime.settings
+    settings.ROOT.set(None)
+    settings.SETTINGS.rpc_manager.clear()
+    settings.SETTINGS.outputs.clear()
+
+
 def run_program(
     program: Callable[[], Any],
     *,
@@ -296,12 +304,12 @@ def run_program(
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        pulumi.runtime.settings.ROOT.set(None)
+        _reset_runtime()
         pulumi.runtime.set_all_config(config, secret_keys or [])
         pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
         loop.run_until_complete(run_pulumi_func(program))
     finally:
+        _reset_runtime()
         loop.close()
         asyncio.set_event_loop(None)
-        pulumi.runtime.settings.ROOT.set(None)
     return ProgramRun(resources=list(monitor.recorded))
