@@ -19,7 +19,7 @@ import pulumi_aws as aws
 from secure_serverless import Grant, SecureFunction, SecureFunctionArgs
 
 config = pulumi.Config()
-tags: dict[str, str] = config.get_object("tags") or {}  # type: ignore[assignment]
+tags: dict[str, str] = config.get_object("tags") or {}
 payment_secret_arn = config.require("paymentSecretArn")
 handlers = pulumi.FileArchive(str(Path(__file__).parent / "handlers"))
 

@@ -8,6 +8,12 @@ import json
 import pulumi
 import pulumi_aws as aws
 import pytest
+
+from secure_serverless import Grant, SecureFunction, VpcConfig, Waiver
+from secure_serverless.check.mocks import ProgramRun
+from secure_serverless.check.model import UNKNOWN
+from secure_serverless.function import TYPE_TOKEN
+
 from conftest import (
     ACCOUNT,
     ALARM,
@@ -32,11 +38,6 @@ from conftest import (
     run_one,
     statements,
 )
-
-from secure_serverless import Grant, SecureFunction, VpcConfig, Waiver
-from secure_serverless.check.model import UNKNOWN
-from secure_serverless.check.mocks import ProgramRun
-from secure_serverless.function import TYPE_TOKEN
 
 
 def test_component_registers_children_under_itself(default_run: ProgramRun) -> None:
