@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,27 @@ class _Account:
     account_id: str
     region: str
     partition: str
+
+
+# One account lookup per provider per program run (the root stack identifies the run): a program
+# with hundreds of functions would otherwise make three invokes for each.
+_ACCOUNTS: weakref.WeakKeyDictionary[pulumi.Resource, dict[int, pulumi.Output[_Account]]] = weakref.WeakKeyDictionary()
+
+
+def _account_for(
+    provider: pulumi.ProviderResource | None, invoke: pulumi.InvokeOutputOptions
+) -> pulumi.Output[_Account]:
+    root = pulumi.runtime.settings.get_root_resource()
+    per_run = _ACCOUNTS.setdefault(root, {}) if root is not None else {}
+    key = id(provider)
+    if key not in per_run:
+        identity = aws.get_caller_identity_output(opts=invoke)
+        region = aws.get_region_output(opts=invoke)
+        partition = aws.get_partition_output(opts=invoke)
+        per_run[key] = pulumi.Output.all(identity.account_id, region.region, partition.partition).apply(
+            lambda v: _Account(account_id=v[0], region=v[1], partition=v[2])
+        )
+    return per_run[key]
 
 
 def _checked(component: str, field: str, value: Any, check: Callable[[str], None]) -> Any:
@@ -176,13 +198,8 @@ class SecureFunction(pulumi.ComponentResource):
         return {**self._args.tags, **self._waiver_tags.get(child, {})}
 
     def _account(self) -> pulumi.Output[_Account]:
-        invoke = pulumi.InvokeOutputOptions(parent=self)
-        identity = aws.get_caller_identity_output(opts=invoke)
-        region = aws.get_region_output(opts=invoke)
-        partition = aws.get_partition_output(opts=invoke)
-        return pulumi.Output.all(identity.account_id, region.region, partition.partition).apply(
-            lambda v: _Account(account_id=v[0], region=v[1], partition=v[2])
-        )
+        provider = self.get_provider("aws:index/getCallerIdentity:getCallerIdentity")
+        return _account_for(provider, pulumi.InvokeOutputOptions(parent=self))
 
     def _key(self, account: pulumi.Output[_Account], log_group_arn: pulumi.Output[str]) -> pulumi.Output[str]:
         args = self._args

@@ -10,6 +10,7 @@ output is dropped.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -303,6 +304,10 @@ def run_program(
     # The root stack resource is created by set_mocks on the current loop: make it ours first.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # A program run creates hundreds of thousands of short-lived futures; the cyclic collector
+    # rescanning them makes a run superlinear in its size (about 3x slower at 500 functions).
+    gc_enabled = gc.isenabled()
+    gc.disable()
     try:
         _reset_runtime()
         pulumi.runtime.set_all_config(config, secret_keys or [])
@@ -312,4 +317,6 @@ def run_program(
         _reset_runtime()
         loop.close()
         asyncio.set_event_loop(None)
+        if gc_enabled:
+            gc.enable()
     return ProgramRun(resources=list(monitor.recorded))
