@@ -11,7 +11,7 @@ from typing import Any
 from secure_serverless.check.mocks import run_program
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-import synth  # noqa: E402
+import synth
 
 
 def normalise(value: Any) -> Any:
