@@ -13,6 +13,7 @@ import json
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -227,7 +228,9 @@ def _hand_written_function(name: str, account: pulumi.Output[str], region: str) 
         opts=pulumi.ResourceOptions(depends_on=[policy, log_group]),
     )
     topic = aws.sns.Topic(f"{name}-alarms", kms_master_key_id=key.arn, tags={})
-    common = dict(treat_missing_data="notBreaching", alarm_actions=[topic.arn], ok_actions=[topic.arn], tags={})
+    common: dict[str, Any] = dict(
+        treat_missing_data="notBreaching", alarm_actions=[topic.arn], ok_actions=[topic.arn], tags={}
+    )
     by_function = {"FunctionName": function.name}
     for key_name, metric, description in (
         ("errors", "Errors", "The function raised errors."),
