@@ -14,7 +14,7 @@ from secure_serverless.check.mocks import ProgramRun
 from secure_serverless.check.model import UNKNOWN
 from secure_serverless.function import TYPE_TOKEN
 
-from conftest import (
+from component_support import (
     ACCOUNT,
     ALARM,
     FUNCTION,

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from secure_serverless import Grant, SecureFunction, SecureFunctionArgs, VpcConfig, Waiver
 from secure_serverless.function import SecureFunctionError
 
-from conftest import ACCOUNT, REGION, SECRET_ARN, run_functions
+from component_support import ACCOUNT, REGION, SECRET_ARN, run_functions
 
 TODAY = dt.date.today()
 GOOD_REASON = "Vendor SDK needs this until v3 ships"

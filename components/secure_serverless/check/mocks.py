@@ -315,8 +315,14 @@ def run_program(
         loop.run_until_complete(run_pulumi_func(program))
     finally:
         _reset_runtime()
+        loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
         asyncio.set_event_loop(None)
+        # Collect the run's garbage here, at a safe point: left to a later automatic collection, the
+        # finalizers of abandoned tasks format tracebacks (which parses source) in the middle of
+        # whatever the caller is doing, and a nested parse inside CPython 3.11's ast.parse fails
+        # with "AST constructor recursion depth mismatch".
+        gc.collect(0)  # the run allocated with the collector off: all of it is still in generation 0
         if gc_enabled:
             gc.enable()
     return ProgramRun(resources=list(monitor.recorded))
