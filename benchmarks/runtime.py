@@ -274,12 +274,22 @@ def per_event(repeats: int, budget: float) -> list[tuple[str, float, float, str]
     _report("EventBridge, orders_consumer.OrderPlaced detail (per event)", figures, next(iter(candidates)))
     checks.append(
         (
-            "EventBridge: secure_handler / model directly (info)",
+            "EventBridge: secure_handler / model directly",
             figures["secure_handler (eventbridge: to_json + JSON strict)"] / figures[next(iter(candidates))],
-            float("nan"),
-            "",
+            OVERHEAD_TARGET,
+            "<=",
         )
     )
+    if parser is not None:
+        checks.append(
+            (
+                "EventBridge: secure_handler / Powertools parser",
+                figures["secure_handler (eventbridge: to_json + JSON strict)"]
+                / figures["Powertools event_parser (EventBridgeEnvelope)"],
+                1.0,
+                "<",
+            )
+        )
     return checks
 
 
