@@ -17,11 +17,16 @@ import pulumi
 import pulumi_aws as aws
 
 from secure_serverless import Grant, SecureFunction, SecureFunctionArgs
+from secure_serverless.packaging import function_archive
 
 config = pulumi.Config()
 tags: dict[str, str] = config.get_object("tags") or {}
 payment_secret_arn = config.require("paymentSecretArn")
-handlers = pulumi.FileArchive(str(Path(__file__).parent / "handlers"))
+# The handlers, the runtime helper they import, and their dependencies (pydantic) when built with
+#   pip install --target stacks/build/python --platform manylinux2014_aarch64 --only-binary=:all: \
+#       --python-version 3.12 -r stacks/handlers/requirements.txt
+build = Path(__file__).parent / "build" / "python"
+handlers = function_archive(Path(__file__).parent / "handlers", dependencies_dir=build if build.is_dir() else None)
 
 # Data at rest: one customer key with rotation for the service's own table and queue.
 data_key = aws.kms.Key(

@@ -224,6 +224,11 @@ class SecureFunctionArgs(BaseModel):
     function_url: Literal["AWS_IAM"] | None = Field(
         default=None, description="Create a function URL; only AWS_IAM authorization is allowed."
     )
+    layers: list[StrInput] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Lambda layer version ARNs (e.g. one that provides pydantic for the runtime helper).",
+    )
     code_signing_config_arn: StrInput | None = Field(default=None)
     vpc: VpcConfig | None = Field(default=None)
     runtime_helper: bool = Field(
@@ -306,6 +311,14 @@ class SecureFunctionArgs(BaseModel):
             )
         return arn
 
+    @field_validator("layers")
+    @classmethod
+    def _layers(cls, arns: list[StrInput]) -> list[StrInput]:
+        for arn in arns:
+            if isinstance(arn, str):
+                rules.check_layer_arn(arn)
+        return arns
+
     @field_validator("log_retention_in_days")
     @classmethod
     def _retention(cls, days: int) -> int:
@@ -340,6 +353,14 @@ class SecureFunctionArgs(BaseModel):
                 raise ValueError(
                     f"grants[{index}].resources: {wild} grants every resource; name exact ARNs, or add "
                     "Waiver(policy='iam-no-wildcard-resources', ...)"
+                )
+        if self.runtime_helper:
+            from secure_serverless.runtime.contract import ENV_METRIC_NAMESPACE
+
+            if not isinstance(self.environment.get(ENV_METRIC_NAMESPACE, ""), str):
+                raise ValueError(
+                    f"environment[{ENV_METRIC_NAMESPACE!r}] must be a plain string with runtime_helper=True: "
+                    "the RejectedInput alarm is created in that namespace"
                 )
         if self.function_url is not None and self.reserved_concurrent_executions is None:
             raise ValueError(

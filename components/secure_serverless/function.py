@@ -359,6 +359,8 @@ class SecureFunction(pulumi.ComponentResource):
                 system_log_level="INFO",
             ),
             code_signing_config_arn=args.code_signing_config_arn,
+            layers=[self._check(f"layers[{i}]", arn, rules.check_layer_arn) for i, arn in enumerate(args.layers)]
+            or None,
             vpc_config=(
                 aws.lambda_.FunctionVpcConfigArgs(subnet_ids=vpc.subnet_ids, security_group_ids=vpc.security_group_ids)
                 if vpc
@@ -390,7 +392,9 @@ class SecureFunction(pulumi.ComponentResource):
         if args.runtime_helper:
             from secure_serverless.runtime import contract
 
-            helper_metrics = (contract.METRIC_NAMESPACE, contract.REJECTED_INPUT_METRIC, contract.HANDLER_ERROR_METRIC)
+            # The alarm must watch the namespace the helper will really emit to.
+            namespace = str(args.environment.get(contract.ENV_METRIC_NAMESPACE, contract.METRIC_NAMESPACE))
+            helper_metrics = (namespace, contract.REJECTED_INPUT_METRIC, contract.HANDLER_ERROR_METRIC)
         specs = alarm_specs(
             timeout_seconds=args.timeout,
             duration_ratio=args.duration_alarm_ratio,

@@ -102,3 +102,13 @@ def check_tag(key: str, value: str) -> None:
         raise ValueError(f"tag {key!r}: the 'aws:' and 'secure-serverless:' prefixes are reserved; use `waivers`")
     if not re.fullmatch(r"[\w .:/=+\-@]*", key + value):
         raise ValueError(f"tag {key!r}: use letters, digits, spaces and _ . : / = + - @ only")
+
+
+_LAYER = re.compile(r"^arn:aws[a-z\-]*:lambda:[a-z0-9\-]+:\d{12}:layer:[A-Za-z0-9_\-]+:\d+$")
+
+
+def check_layer_arn(arn: str) -> None:
+    if not _LAYER.match(arn):
+        raise ValueError(
+            f"{arn!r} is not a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)"
+        )

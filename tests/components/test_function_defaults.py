@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
@@ -13,6 +14,7 @@ from secure_serverless import Grant, SecureFunction, VpcConfig, Waiver
 from secure_serverless.check.mocks import ProgramRun
 from secure_serverless.check.model import UNKNOWN
 from secure_serverless.function import TYPE_TOKEN
+from secure_serverless.packaging import function_archive
 
 from component_support import (
     ACCOUNT,
@@ -419,3 +421,30 @@ def test_preview_leaves_computed_values_unknown_but_keeps_declared_ones() -> Non
     assert one(run, LOG_GROUP).inputs["retentionInDays"] == 365
     # the trust policy only needs the account id, which an invoke answers during preview too
     assert "lambda.amazonaws.com" in one(run, ROLE).inputs["assumeRolePolicy"]
+
+
+def test_runtime_helper_alarm_follows_a_custom_namespace() -> None:
+    run = run_one(runtime_helper=True, environment={"SECURE_SERVERLESS_METRIC_NAMESPACE": "Orders/Boundary"})
+    assert run.named("orders-rejected-input").inputs["namespace"] == "Orders/Boundary"
+    assert run.named("orders-handler-errors").inputs["namespace"] == "Orders/Boundary"
+
+
+def test_layers_are_attached() -> None:
+    layer = f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:pydantic:3"
+    assert one(run_one(layers=[layer]), FUNCTION).inputs["layers"] == [layer]
+
+
+def test_function_archive_bundles_code_and_runtime_helper(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("def handler(e, c): return 1\n")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "app.cpython-311.pyc").write_bytes(b"")
+    deps = tmp_path / "deps"
+    (deps / "pydantic").mkdir(parents=True)
+    (deps / "pydantic" / "__init__.py").write_text("")
+    archive = function_archive(tmp_path, dependencies_dir=deps)
+    names = set(archive.assets)
+    assert "app.py" in names and "pydantic/__init__.py" in names
+    assert "secure_serverless/__init__.py" in names
+    assert "secure_serverless/runtime/__init__.py" in names and "secure_serverless/runtime/contract.py" in names
+    assert not any("__pycache__" in n for n in names)
+    assert not any(n.startswith("secure_serverless/function") for n in names)  # no infrastructure code

@@ -107,6 +107,12 @@ INVALID: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("waiver-expired", {"waivers": [waiver(days=-1)]}, ("waivers.0.expires", "renew")),
     ("waiver-too-long", {"waivers": [waiver(days=400)]}, ("waivers.0.expires", "one year")),
     ("waiver-twice", {"waivers": [waiver(), waiver()]}, ("waivers", "keep one")),
+    (
+        "helper-namespace-output",
+        {"runtime_helper": True, "environment": {"SECURE_SERVERLESS_METRIC_NAMESPACE": pulumi.Output.from_input("x")}},
+        ("SECURE_SERVERLESS_METRIC_NAMESPACE", "plain string"),
+    ),
+    ("layer-not-versioned", {"layers": [f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:pydantic"]}, ("layers", "version")),
     ("duration-alarm-ratio", {"duration_alarm_ratio": 1.5}, ("duration_alarm_ratio", "1")),
 ]
 
