@@ -277,6 +277,7 @@ def test_powertools_logger_and_metrics(
     monkeypatch: pytest.MonkeyPatch, context: FakeContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import aws_lambda_powertools as powertools  # a dev dependency: must be installed, never skipped
+
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "TeamNamespace")
     logger = powertools.Logger(service="orders")
     metrics = powertools.Metrics(service="orders")

@@ -11,7 +11,7 @@ import pytest
 from runtime_support import ROOT
 
 import secure_serverless.runtime
-from secure_serverless.runtime import _core, _secrets, contract
+from secure_serverless.runtime import _entry_points, _guard, _secrets, contract
 
 CONTRACT = ROOT / "components" / "secure_serverless" / "runtime" / "contract.py"
 PYTHONPATH = os.pathsep.join([str(ROOT / "components"), str(ROOT / "stacks" / "handlers")])
@@ -81,15 +81,15 @@ def test_contract_values() -> None:
 def test_safe_env_defaults_are_accepted_by_the_helper(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in contract.SAFE_ENV_DEFAULTS.items():
         monkeypatch.setenv(name, value)
-    guard = _core._Guard(int, "raw", None, None, None, None)
-    assert (guard.limit, guard.namespace, guard.threshold) == (
+    guard = _guard.Guard(int, "raw", None, None, None, None)
+    assert (guard.limit, guard.telemetry.namespace, guard.telemetry.threshold) == (
         contract.DEFAULT_MAX_PAYLOAD_BYTES,
         contract.METRIC_NAMESPACE,
         20,
     )
 
 
-@pytest.mark.parametrize("module", [secure_serverless.runtime, _core, _secrets])
+@pytest.mark.parametrize("module", [secure_serverless.runtime, _entry_points, _secrets])
 def test_docstring_examples(module: object) -> None:
     failures, tests = doctest.testmod(module, optionflags=doctest.ELLIPSIS)  # type: ignore[arg-type]
     assert tests > 0 and failures == 0

@@ -17,21 +17,23 @@ Examples
 
 from __future__ import annotations
 
+# Private modules, each importing only those above it (and contract, _secrets):
+#   _responses     JSON text and API Gateway proxy responses
+#   _errors        error codes, their fixed messages, InputRejected and HandlerFailed
+#   _config        Envelope names and the settings read from arguments or the environment at cold start
+#   _telemetry     log lines and EMF metric lines
+#   _validation    compiled validators; validation errors turned into safe rejections
+#   _guard         one handler's boundary: size, parse, validate, record rejections
+#   _failures      handler exceptions: secrets scrubbed, logged, counted, re-raised safely
+#   _envelopes     per-source wrappers (API Gateway, SQS, SNS, EventBridge/raw)
+#   _entry_points  secure_handler and validate_event
 from secure_serverless.runtime import contract
-from secure_serverless.runtime._core import (
-    MAX_RESPONSE_FIELDS,
-    Envelope,
-    EnvelopeName,
-    ErrorCode,
-    HandlerFailed,
-    InputRejected,
-    LambdaHandler,
-    SupportsLogging,
-    SupportsMetrics,
-    secure_handler,
-    validate_event,
-)
+from secure_serverless.runtime._config import Envelope, EnvelopeName
+from secure_serverless.runtime._entry_points import secure_handler, validate_event
+from secure_serverless.runtime._envelopes import LambdaHandler
+from secure_serverless.runtime._errors import MAX_RESPONSE_FIELDS, ErrorCode, HandlerFailed, InputRejected
 from secure_serverless.runtime._secrets import MASK, redact
+from secure_serverless.runtime._telemetry import SupportsLogging, SupportsMetrics
 
 __all__ = [
     "MASK",

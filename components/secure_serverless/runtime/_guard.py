@@ -1,0 +1,121 @@
+"""The boundary of one decorated handler: size limit, strict JSON parsing and validation, and the record
+of every refused event (a log line and the ``RejectedInput`` metric).
+
+The envelope wrappers inline the common case of these checks; everything here is the general path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic_core import ValidationError, to_json
+
+from secure_serverless.runtime import _config, contract
+from secure_serverless.runtime._errors import ErrorCode, InputRejected
+from secure_serverless.runtime._telemetry import (
+    WARNING,
+    SupportsLogging,
+    SupportsMetrics,
+    Telemetry,
+    correlation_id_for,
+)
+from secure_serverless.runtime._validation import rejection_for, schema_names, validator_for
+
+
+class Guard:
+    """Everything a decorated handler needs off the hot path: settings, payload checks, rejections."""
+
+    def __init__(
+        self,
+        model: Any,
+        envelope: str,
+        max_payload_bytes: int | None,
+        metric_namespace: str | None,
+        logger: SupportsLogging | None,
+        metrics: SupportsMetrics | None,
+    ) -> None:
+        self.envelope = _config.envelope_name(envelope)
+        self.validator, self._core_schema = validator_for(model)
+        self._names: set[str] | None = None
+        self.limit = _config.payload_limit(max_payload_bytes)
+        self.telemetry = Telemetry(
+            self.envelope, _config.metric_namespace(metric_namespace), _config.log_threshold(), logger, metrics
+        )
+
+    # --- payload checks (shared by every envelope) ---------------------------------------------------
+
+    def text_payload(self, body: Any, base64_encoded: bool) -> str | bytes:
+        """A JSON text payload after the size check (and base64 decoding); raises InputRejected."""
+        limit = self.limit
+        if type(body) is not str:
+            raise InputRejected(ErrorCode.MALFORMED_PAYLOAD if body is None else ErrorCode.INVALID_ENVELOPE)
+        if base64_encoded:
+            if len(body) // 4 * 3 > limit + 3:
+                raise InputRejected(ErrorCode.PAYLOAD_TOO_LARGE, payload_bytes=len(body) // 4 * 3)
+            import binascii  # only base64 bodies need it: keep it off the cold-start path
+
+            try:
+                raw = binascii.a2b_base64(body, strict_mode=True)
+            except (binascii.Error, ValueError):
+                raise InputRejected(ErrorCode.MALFORMED_PAYLOAD) from None
+            if len(raw) > limit:
+                raise InputRejected(ErrorCode.PAYLOAD_TOO_LARGE, payload_bytes=len(raw))
+            return raw
+        n = len(body)
+        # UTF-8 needs 1-4 bytes per character, and str.isascii() is O(1): encode only when it matters.
+        if n > limit or (n * 4 > limit and not body.isascii()):
+            size = n if body.isascii() else len(body.encode("utf-8", "surrogatepass"))
+            if size > limit:
+                raise InputRejected(ErrorCode.PAYLOAD_TOO_LARGE, payload_bytes=size)
+        return body
+
+    def object_payload(self, value: Any) -> bytes:
+        """A decoded JSON value (EventBridge ``detail``, a raw event) serialised once, in Rust, so that it
+        is size-checked and validated with the same strict JSON semantics as a text body."""
+        try:
+            data = to_json(value)
+        except Exception:
+            data = None
+        if data is None:
+            raise InputRejected(ErrorCode.MALFORMED_PAYLOAD)
+        if len(data) > self.limit:
+            raise InputRejected(ErrorCode.PAYLOAD_TOO_LARGE, payload_bytes=len(data))
+        return data
+
+    def validate(self, payload: str | bytes) -> Any:
+        """Strict validation of a JSON payload; raises InputRejected (never chained to the input)."""
+        try:
+            return self.validator.validate_json(payload, strict=True)
+        except ValidationError as exc:
+            rejection = self.rejection(exc)
+        raise rejection
+
+    def rejection(self, exc: ValidationError) -> InputRejected:
+        """The rejection for a validation error of this handler's model (safe field paths only)."""
+        if self._names is None:
+            self._names = schema_names(self._core_schema, set())
+        return rejection_for(exc, self._names)
+
+    # --- the record of rejections --------------------------------------------------------------------
+
+    def log_rejection(self, rejection: InputRejected, context: Any, correlation_id: Any) -> None:
+        """The security log line for one rejected event/record; fixes its correlation id."""
+        cid = correlation_id_for(correlation_id, context)
+        rejection.correlation_id = cid
+        record = self.telemetry.record("input_rejected", context, cid)
+        record["code"] = rejection.code
+        record["fields"] = list(rejection.fields)
+        record["fieldsTruncated"] = rejection.fields_truncated
+        record["payloadBytes"] = rejection.payload_bytes
+        record["limitBytes"] = self.limit
+        self.telemetry.log(WARNING, record)
+
+    def count_rejected(self, count: int, context: Any) -> None:
+        """The ``RejectedInput`` metric: ``count`` events/records refused by one invocation."""
+        self.telemetry.metric(contract.REJECTED_INPUT_METRIC, count, context)
+
+    def reject(self, rejection: InputRejected, context: Any, correlation_id: Any) -> InputRejected:
+        """Log and count one rejected event; returns the rejection (to raise or answer with)."""
+        self.log_rejection(rejection, context, correlation_id)
+        self.count_rejected(1, context)
+        return rejection
