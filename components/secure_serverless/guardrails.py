@@ -42,22 +42,15 @@ NON_WAIVABLE: frozenset[str] = frozenset({"iam-no-admin-managed-policies", "lamb
 
 WAIVER_TAG_PREFIX = "secure-serverless:waiver:"
 
-# Runtimes AWS supports for new functions (deprecated ones such as python3.8 or nodejs16.x are
-# refused); kept equal to the pack's default allow-list.
+# Runtimes AWS supports for new functions on the pack's date (deprecated ones such as python3.10,
+# nodejs20.x, dotnet8 or provided.al2 are refused); kept equal to the pack's default allow-list.
 SUPPORTED_RUNTIMES: frozenset[str] = frozenset(
     {
-        "python3.10",
-        "python3.11",
-        "python3.12",
-        "python3.13",
-        "nodejs20.x",
-        "nodejs22.x",
-        "java17",
-        "java21",
-        "dotnet8",
-        "ruby3.3",
-        "ruby3.4",
-        "provided.al2",
+        "python3.11", "python3.12", "python3.13", "python3.14",
+        "nodejs22.x", "nodejs24.x",
+        "java21", "java25",
+        "dotnet10",
+        "ruby3.3", "ruby3.4",
         "provided.al2023",
     }
 )

@@ -1,0 +1,308 @@
+"""Run a check end to end: load the program (or a stack export), evaluate the pack, assemble the result."""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from secure_serverless.check.cost import compute_cost
+from secure_serverless.check.evaluate import PackEvaluation, evaluate_in_process
+from secure_serverless.check.graph import owning_components, scrub, secret_values
+from secure_serverless.check.model import RecordedResource
+from secure_serverless.check.program import (
+    ProgramLoadError,
+    ProgramSpec,
+    SourceLines,
+    load_program,
+    program_callable,
+    program_context,
+)
+from secure_serverless.check.progress import Progress
+from secure_serverless.check.results import CheckResult, Finding
+from secure_serverless.check.stack_export import StackExportError, load_stack_export
+from secure_serverless.check.waivers import declared_waivers
+
+PACK_SUBDIR = Path("policy_packs") / "secure_serverless"
+
+
+class CheckError(Exception):
+    """The program or the input could not be evaluated (exit code 2). ``details`` is shown verbatim."""
+
+    def __init__(self, message: str, details: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+# -- inputs ------------------------------------------------------------------------------------------
+
+
+def find_pack_dir(start: Path | None = None) -> Path:
+    """The pack next to the program (walking up), else next to the working directory, else ours."""
+    roots: list[Path] = []
+    for base in (start, Path.cwd()):
+        if base is not None:
+            resolved = base.resolve()
+            roots.extend([resolved, *resolved.parents])
+    roots.append(Path(__file__).resolve().parents[3])  # components/secure_serverless/check -> repo
+    for root in roots:
+        candidate = root / PACK_SUBDIR
+        if (candidate / "PulumiPolicy.yaml").is_file():
+            return candidate
+    raise CheckError(f"cannot find {PACK_SUBDIR} (looked upwards from {start or Path.cwd()}); pass --pack DIR")
+
+
+def load_pack_config(path: Path | str | None) -> dict[str, Any]:
+    """A policy config file as `pulumi preview --policy-pack-config` takes it: {policy: level | {...}}."""
+    if path is None:
+        return {}
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CheckError(f"cannot read pack config {path}: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise CheckError(f"pack config {path} is not JSON: {exc}") from exc
+    if not isinstance(document, dict):
+        raise CheckError(f"pack config {path} must be a JSON object {{policy: level or settings}}")
+    return document
+
+
+_CHECKER_DIR = str(Path(__file__).resolve().parent)
+
+
+def _program_traceback(error: BaseException, program_root: Path) -> str:
+    """The traceback from the first frame in the program's own files (falls back to all of it)."""
+    root = str(program_root.resolve())
+    tb: TracebackType | None = error.__traceback__
+    first_own = None
+    walker = tb
+    while walker is not None:
+        filename = walker.tb_frame.f_code.co_filename
+        if filename.startswith(root) and not filename.startswith(_CHECKER_DIR):
+            first_own = walker
+            break
+        walker = walker.tb_next
+    return "".join(traceback.format_exception(type(error), error, first_own or tb))
+
+
+def run_program_spec(
+    spec: ProgramSpec,
+    *,
+    preview: bool,
+    source_lines: dict[str, int] | None = None,
+    progress: Progress | None = None,
+) -> list[RecordedResource]:
+    """Run the program under mocks; any exception becomes a CheckError carrying its traceback.
+
+    ``source_lines`` (if given) receives URN -> line of the main file that created the resource.
+    """
+    from secure_serverless.check.mocks import run_program  # imports pulumi: keep --help fast
+
+    by_name: SourceLines | None = {} if source_lines is not None else None
+    try:
+        with program_context(spec):
+            run = run_program(
+                program_callable(spec, by_name, progress.update if progress is not None else None),
+                preview=preview,
+                project=spec.project,
+                stack=spec.stack,
+                config=spec.config,
+                secret_keys=list(spec.secret_keys),
+            )
+    except Exception as error:
+        raise CheckError(
+            f"the program {spec.main_file} raised {type(error).__name__}",
+            _program_traceback(error, spec.main_dir),
+        ) from error
+    if source_lines is not None and by_name is not None:
+        for resource in run.resources:
+            line = by_name.get((resource.type, resource.name))
+            if line is not None:
+                source_lines[resource.urn] = line
+    return list(run.resources)
+
+
+def _evaluate(
+    resources: Sequence[RecordedResource],
+    pack: Path,
+    config: Mapping[str, Any],
+    *,
+    project: str,
+    stack: str,
+    dry_run: bool,
+    progress: Progress,
+) -> PackEvaluation:
+    if not (pack / "PulumiPolicy.yaml").is_file():
+        raise CheckError(f"{pack} is not a policy pack (no PulumiPolicy.yaml)")
+    try:
+        return evaluate_in_process(resources, pack, config, project=project, stack=stack, dry_run=dry_run,
+                                   progress=progress)
+    except ValueError as exc:  # config the policies' schemas reject
+        raise CheckError(f"pack config: {exc}") from exc
+    except ImportError as exc:  # the engine would build the pack's environment from requirements.txt
+        raise CheckError(
+            f"cannot load the policy pack in {pack}: {exc}. Install its requirements into this environment: "
+            f"pip install -r {pack / 'requirements.txt'}",
+            traceback.format_exc(),
+        ) from exc
+
+
+# -- assembly ----------------------------------------------------------------------------------------
+
+
+def _findings(
+    evaluation: PackEvaluation,
+    resources: Sequence[RecordedResource],
+    component_of: Mapping[str, str | None],
+    secrets: set[str],
+) -> list[Finding]:
+    by_urn = {r.urn: r for r in resources}
+    out: list[Finding] = []
+    for raw in evaluation.findings:
+        resource = by_urn.get(raw.urn) if raw.urn else None
+        waiver = raw.waiver
+        out.append(
+            Finding(
+                policy=raw.policy,
+                level=raw.level,
+                message=scrub(raw.message, secrets),
+                urn=raw.urn,
+                resource_type=resource.type if resource else None,
+                resource_name=resource.name if resource else None,
+                component=component_of.get(raw.urn) if raw.urn else None,
+                severity=raw.severity,
+                description=raw.description,
+                fix=raw.fix,
+                waiver=waiver,
+            )
+        )
+    return out
+
+
+def assemble(
+    *,
+    source: str,
+    project: str,
+    stack: str,
+    location: str,
+    resources: list[RecordedResource],
+    evaluation: PackEvaluation,
+    pack_config: Mapping[str, Any],
+    preview: bool,
+    extra_secrets: set[str] | None = None,
+    started: float,
+) -> CheckResult:
+    component_of = owning_components(resources)
+    secrets = secret_values(r.inputs for r in resources) | secret_values(r.outputs for r in resources)
+    secrets |= extra_secrets or set()
+    findings = _findings(evaluation, resources, component_of, secrets)
+    waivers = declared_waivers(resources, pack_config, findings, evaluation.non_waivable,
+                               known_policies=[p.name for p in evaluation.policies])
+    return CheckResult(
+        source=source,
+        project=project,
+        stack=stack,
+        location=location,
+        pack_name=evaluation.pack_name,
+        pack_version=evaluation.pack_version,
+        preview=preview,
+        resources=resources,
+        policies=evaluation.policies,
+        findings=findings,
+        waivers=waivers,
+        cost=compute_cost(resources, component_of),
+        component_of=component_of,
+        duration_seconds=time.monotonic() - started,
+        notes=list(evaluation.notes),
+    )
+
+
+def check_program(
+    program_dir: Path | str = ".",
+    *,
+    stack: str | None = None,
+    pack_dir: Path | str | None = None,
+    pack_config: Mapping[str, Any] | None = None,
+    preview: bool = False,
+    progress: Progress | None = None,
+) -> tuple[CheckResult, ProgramSpec]:
+    """Run the program under mocks and judge what it registers with the pack, in process."""
+    started = time.monotonic()
+    progress = progress or Progress(False)
+    try:
+        spec = load_program(program_dir, stack)
+    except ProgramLoadError as exc:
+        raise CheckError(str(exc)) from exc
+    pack = Path(pack_dir) if pack_dir else find_pack_dir(spec.project_dir)
+    config = dict(pack_config or {})
+    progress.phase(f"running {spec.display_path()} under mocks (stack {spec.stack})")
+    source_lines: dict[str, int] = {}
+    resources = run_program_spec(spec, preview=preview, source_lines=source_lines, progress=progress)
+    progress.phase(f"evaluating {len(resources)} resources")
+    evaluation = _evaluate(resources, pack, config, project=spec.project, stack=spec.stack, dry_run=preview,
+                           progress=progress)
+    result = assemble(
+        source="program",
+        project=spec.project,
+        stack=spec.stack,
+        location=spec.display_path(),
+        resources=resources,
+        evaluation=evaluation,
+        pack_config=config,
+        preview=preview,
+        started=started,
+    )
+    result.source_lines = source_lines
+    progress.done(f"{len(result.findings)} findings")
+    return result, spec
+
+
+def check_stack_export(
+    export_file: Path | str,
+    *,
+    pack_dir: Path | str | None = None,
+    pack_config: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> CheckResult:
+    """Judge a deployed stack from `pulumi stack export` JSON (the engine's view after `pulumi up`)."""
+    started = time.monotonic()
+    progress = progress or Progress(False)
+    try:
+        export = load_stack_export(export_file)
+    except StackExportError as exc:
+        raise CheckError(str(exc)) from exc
+    pack = Path(pack_dir) if pack_dir else find_pack_dir(Path(export_file).parent)
+    config = dict(pack_config or {})
+    progress.phase(f"evaluating {len(export.resources)} resources from {export_file}")
+    evaluation = evaluate_in_process(
+        export.resources,
+        pack,
+        config,
+        project=export.project,
+        stack=export.stack,
+        dry_run=False,
+        progress=progress,
+    )
+    try:
+        location = Path(export_file).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        location = Path(export_file).resolve().as_posix()
+    result = assemble(
+        source="stack-export",
+        project=export.project,
+        stack=export.stack,
+        location=location,
+        resources=export.resources,
+        evaluation=evaluation,
+        pack_config=config,
+        preview=False,
+        extra_secrets=export.secret_values,
+        started=started,
+    )
+    progress.done(f"{len(result.findings)} findings")
+    return result

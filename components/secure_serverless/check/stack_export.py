@@ -1,0 +1,131 @@
+"""Read a deployed stack from `pulumi stack export` JSON into the records the pack judges."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from secure_serverless.check.model import UNKNOWN, RecordedResource
+
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+STACK_TYPE = "pulumi:pulumi:Stack"
+PROVIDER_PREFIX = "pulumi:providers:"
+
+
+class StackExportError(Exception):
+    """The file is not a `pulumi stack export` document we can read."""
+
+
+@dataclass
+class StackExport:
+    project: str
+    stack: str
+    resources: list[RecordedResource]
+    # Plaintext of every secret found (exported with --show-secrets): the report scrubs these
+    # from messages so that a policy quoting a value cannot leak it.
+    secret_values: set[str] = field(default_factory=set)
+    skipped: int = 0
+
+
+def _urn_parts(urn: str) -> tuple[str, str, str, str]:
+    """(stack, project, qualified type, name) of ``urn:pulumi:<stack>::<project>::<type>::<name>``."""
+    parts = urn.split("::")
+    if len(parts) < 4 or not parts[0].startswith("urn:pulumi:"):
+        raise StackExportError(f"not a Pulumi URN: {urn!r}")
+    return parts[0][len("urn:pulumi:") :], parts[1], parts[2], "::".join(parts[3:])
+
+
+def _secret_strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        if value:
+            yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _secret_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _secret_strings(item)
+
+
+def _convert(value: Any, secrets: set[str]) -> Any:
+    """Export values -> wire values: secrets stay secret-wrapped; undecryptable ones are unknown."""
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            if "plaintext" in value:
+                try:
+                    inner = json.loads(value["plaintext"])
+                except (TypeError, json.JSONDecodeError) as exc:
+                    raise StackExportError("a secret's plaintext is not valid JSON") from exc
+                secrets.update(_secret_strings(inner))
+                return {SIG_KEY: SECRET_SIG, "value": _convert(inner, secrets)}
+            if "value" in value:
+                secrets.update(_secret_strings(value["value"]))
+                return {SIG_KEY: SECRET_SIG, "value": _convert(value["value"], secrets)}
+            # Only ciphertext: without the stack's secrets provider the value cannot be known,
+            # which is exactly what "unknown" means to a policy.
+            return {SIG_KEY: SECRET_SIG, "value": UNKNOWN}
+        return {k: _convert(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_convert(v, secrets) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return float(value)  # the wire carries every number as a double
+    return value
+
+
+def parse_stack_export(document: Any) -> StackExport:
+    if not isinstance(document, dict):
+        raise StackExportError("expected a JSON object")
+    deployment = document.get("deployment", document)
+    if not isinstance(deployment, dict) or not isinstance(deployment.get("resources", []), list):
+        raise StackExportError("missing deployment.resources")
+    raw_resources = deployment.get("resources") or []
+    secrets: set[str] = set()
+    records: list[RecordedResource] = []
+    project = stack = ""
+    skipped = 0
+    for raw in raw_resources:
+        if not isinstance(raw, dict) or not isinstance(raw.get("urn"), str) or not isinstance(raw.get("type"), str):
+            raise StackExportError(f"resource without urn/type: {str(raw)[:120]}")
+        urn: str = raw["urn"]
+        type_token: str = raw["type"]
+        stack, project, _, name = _urn_parts(urn)
+        inputs = _convert(raw.get("inputs") or {}, secrets)
+        outputs = _convert(raw.get("outputs") or {}, secrets)
+        # The engine analyses neither the root stack nor providers, nor resources pending deletion.
+        if type_token == STACK_TYPE or type_token.startswith(PROVIDER_PREFIX) or raw.get("delete"):
+            skipped += 1
+            continue
+        prop_deps = raw.get("propertyDependencies") or {}
+        records.append(
+            RecordedResource(
+                type=type_token,
+                name=name,
+                urn=urn,
+                custom=bool(raw.get("custom", False)),
+                parent=raw.get("parent") or None,
+                provider=raw.get("provider") or None,
+                inputs=inputs,
+                outputs=outputs,
+                dependencies=tuple(raw.get("dependencies") or ()),
+                property_dependencies={k: tuple(v or ()) for k, v in prop_deps.items()},
+            )
+        )
+    return StackExport(project=project, stack=stack, resources=records, secret_values=secrets, skipped=skipped)
+
+
+def load_stack_export(path: Path | str) -> StackExport:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StackExportError(f"cannot read {path}: {exc}") from exc
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise StackExportError(f"{path} is not JSON: {exc}") from exc
+    return parse_stack_export(document)

@@ -1,0 +1,175 @@
+"""IAM policy documents as the rules see them: parsed defensively, normalised, matched.
+
+A document may arrive as a dict, a JSON string, or JSON encoded twice; ``Statement`` may be a dict or
+a list; ``Action``/``Resource``/``Principal`` may be strings or lists, or be replaced by their ``Not``
+forms. Anything malformed is skipped rather than raised on: AWS rejects malformed documents at
+deploy time, so there is nothing to guard.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from guardrails._values import UNKNOWN, is_unknown, plain
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement; list fields hold strings or UNKNOWN."""
+
+    effect: str
+    actions: tuple[Any, ...] = ()
+    not_actions: tuple[Any, ...] | None = None
+    resources: tuple[Any, ...] = ()
+    not_resources: tuple[Any, ...] | None = None
+    principals: tuple[tuple[str, Any], ...] = ()
+    not_principals: bool = False
+    principal_present: bool = False
+    condition: Any = None
+    sid: str = ""
+
+    @property
+    def allows(self) -> bool:
+        return self.effect == "allow"
+
+    @property
+    def denies(self) -> bool:
+        return self.effect == "deny"
+
+    @property
+    def has_condition(self) -> bool:
+        return is_unknown(self.condition) or (isinstance(self.condition, dict) and len(self.condition) > 0)
+
+    def label(self, index: int) -> str:
+        return f"statement {self.sid!r}" if self.sid else f"statement #{index + 1}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed policy document."""
+
+    statements: tuple[Statement, ...] = field(default_factory=tuple)
+
+
+def _loads(value: Any) -> Any:
+    for _ in range(3):  # JSON nested in JSON strings
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+    return value if not isinstance(value, str) else None
+
+
+def _strings(value: Any) -> tuple[Any, ...]:
+    if is_unknown(value):
+        return (UNKNOWN,)
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, str) or is_unknown(v))
+    return ()
+
+
+def _principals(value: Any) -> tuple[tuple[str, Any], ...]:
+    if is_unknown(value):
+        return (("*", UNKNOWN),)
+    if isinstance(value, str):
+        return (("*" if value == "*" else "AWS", value),)
+    if isinstance(value, dict):
+        out: list[tuple[str, Any]] = []
+        for kind, items in value.items():
+            for item in _strings(items):
+                out.append((str(kind), item))
+        return tuple(out)
+    return ()
+
+
+def _statement(raw: Any) -> Statement | None:
+    if not isinstance(raw, dict):
+        return None
+    effect = raw.get("Effect")
+    effect_text = effect.strip().lower() if isinstance(effect, str) else ("unknown" if is_unknown(effect) else "")
+    principal = raw.get("Principal") if "Principal" in raw else raw.get("NotPrincipal")
+    return Statement(
+        effect=effect_text,
+        actions=_strings(raw.get("Action")),
+        not_actions=_strings(raw["NotAction"]) if "NotAction" in raw else None,
+        resources=_strings(raw.get("Resource")),
+        not_resources=_strings(raw["NotResource"]) if "NotResource" in raw else None,
+        principals=_principals(principal),
+        not_principals="NotPrincipal" in raw,
+        principal_present="Principal" in raw or "NotPrincipal" in raw,
+        condition=raw.get("Condition"),
+        sid=raw["Sid"] if isinstance(raw.get("Sid"), str) else "",
+    )
+
+
+def parse(value: Any) -> Document | Any | None:
+    """Parse a document: a :class:`Document`, UNKNOWN (unknown during preview), or None (absent/invalid)."""
+    if is_unknown(value):
+        return UNKNOWN
+    loaded = plain(_loads(value))
+    if is_unknown(loaded):
+        return UNKNOWN
+    if not isinstance(loaded, dict):
+        return None
+    raw_statements = loaded.get("Statement")
+    if is_unknown(raw_statements):
+        return UNKNOWN
+    if isinstance(raw_statements, dict):
+        raw_statements = [raw_statements]
+    if not isinstance(raw_statements, list):
+        return Document(())
+    statements = []
+    for raw in raw_statements:
+        if is_unknown(raw):
+            return UNKNOWN
+        statement = _statement(raw)
+        if statement is not None:
+            statements.append(statement)
+    return Document(tuple(statements))
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern(glob: str) -> re.Pattern[str]:
+    parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in glob)
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def glob_match(glob: str, text: str) -> bool:
+    """IAM-style wildcard match (``*`` and ``?``, case-insensitive)."""
+    return _pattern(glob).fullmatch(text) is not None
+
+
+def action_allowed(statement: Statement, action: str) -> bool | None:
+    """Whether the statement's action list covers ``action`` (None if that depends on an unknown)."""
+    if statement.not_actions is not None:
+        if any(is_unknown(a) for a in statement.not_actions):
+            return None
+        return not any(glob_match(a, action) for a in statement.not_actions)
+    hit = any(isinstance(a, str) and glob_match(a, action) for a in statement.actions)
+    if hit:
+        return True
+    return None if any(is_unknown(a) for a in statement.actions) else False
+
+
+def condition_keys(condition: Any) -> dict[str, list[tuple[str, Any]]]:
+    """Condition as {lower-cased key: [(operator, value), ...]}."""
+    out: dict[str, list[tuple[str, Any]]] = {}
+    if not isinstance(condition, dict):
+        return out
+    for operator, block in condition.items():
+        if not isinstance(block, dict):
+            continue
+        for key, value in block.items():
+            out.setdefault(str(key).lower(), []).append((str(operator), value))
+    return out

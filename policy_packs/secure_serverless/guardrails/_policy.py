@@ -1,0 +1,340 @@
+"""The small frame every guardrail shares: plain resource views, findings, waivers, unknowns.
+
+A check function receives plain data and a :class:`Ctx`; it calls ``ctx.fail(...)`` for each
+violation and ``ctx.undecided(...)`` for each part it cannot judge because a value is unknown during
+preview. After the check, the frame reports violations (or hands waived ones to the companion), and
+then, if anything was undecided, raises pulumi_policy's ``UnknownValueError``: the engine turns that
+into an advisory "can't run policy ... during preview" diagnostic, so an undecidable rule neither
+passes silently nor fails. A bug in a check never crashes the pack: it is reported as a violation
+of that policy (fail closed), unless ``STRICT`` is set (tests).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
+
+from guardrails import _waivers
+from guardrails._config import Config, JsonSchema, common_properties
+from guardrails._values import is_unknown, plain
+
+STRICT = False
+"""Re-raise errors from checks instead of reporting them (set by the test-suite)."""
+
+class Res:
+    """One resource as a check sees it: type, names, plain properties (UNKNOWN markers), graph links."""
+
+    def __init__(
+        self,
+        type_: str,
+        urn: str,
+        name: str,
+        raw_props: Any,
+        *,
+        provider_props: Any = None,
+        parent: str | None = None,
+        dependencies: Iterable[str] = (),
+        property_dependencies: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        self.type = type_
+        self.urn = urn
+        self.name = name
+        self._raw = raw_props
+        self._props: dict[str, Any] | None = None
+        self._provider_raw = provider_props
+        self.parent = parent
+        self.dependencies = tuple(dependencies)
+        self.property_dependencies = {k: tuple(v) for k, v in (property_dependencies or {}).items()}
+
+    @property
+    def props(self) -> dict[str, Any]:
+        if self._props is None:
+            value = plain(self._raw)
+            self._props = value if isinstance(value, dict) else {}
+        return self._props
+
+    @property
+    def provider_props(self) -> dict[str, Any]:
+        value = plain(self._provider_raw) if self._provider_raw is not None else {}
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def tags(self) -> Any:
+        return self.props.get("tags")
+
+    def label(self) -> str:
+        return f"{self.type.split(':')[-1]} '{self.name}'"
+
+    @staticmethod
+    def from_policy_resource(resource: PolicyResource) -> Res:
+        return Res(
+            resource.resource_type,
+            resource.urn,
+            resource.name,
+            resource.props,
+            provider_props=resource.provider.props if resource.provider is not None else None,
+            parent=resource.parent.urn if resource.parent is not None else None,
+            dependencies=[d.urn for d in resource.dependencies],
+            property_dependencies={k: [d.urn for d in v] for k, v in resource.property_dependencies.items()},
+        )
+
+
+class Stack:
+    """All resources of a stack, with lazy plain views and lookups by URN and type."""
+
+    def __init__(self, resources: Iterable[PolicyResource]) -> None:
+        self.resources = [Res.from_policy_resource(r) for r in resources]
+        self.by_urn = {r.urn: r for r in self.resources}
+
+    def of_type(self, *types: str) -> list[Res]:
+        return [r for r in self.resources if r.type in types]
+
+
+@dataclass
+class Finding:
+    message: str
+    subject: Res
+    owners: tuple[Res, ...] = ()
+
+
+@dataclass
+class Ctx:
+    """Collects what a check found."""
+
+    findings: list[Finding] = field(default_factory=list)
+    unknowns: list[str] = field(default_factory=list)
+
+    def fail(self, subject: Res, message: str, owners: Iterable[Res] = ()) -> None:
+        """A violation on ``subject``; waivers are looked up on the subject and on ``owners``."""
+        self.findings.append(Finding(message, subject, tuple(owners)))
+
+    def undecided(self, subject: Res, path: str) -> None:
+        """Part of the rule cannot be judged: ``path`` is unknown during preview."""
+        self.unknowns.append(f"{subject.name}.{path}" if path else subject.name)
+
+
+ResourceCheck = Callable[[Ctx, Res, Config], None]
+StackCheck = Callable[[Ctx, Stack, Config], None]
+
+
+@dataclass
+class Meta:
+    """What the registry test and the README need beyond pulumi_policy's fields.
+
+    ``order`` is the policy's position in the pack (set by :func:`assign_order`): the waiver hand-off
+    uses it to tell one request from the next.
+    """
+
+    kind: str
+    types: tuple[str, ...]
+    schema: dict[str, JsonSchema]
+    order: int
+
+
+def _finish(
+    policy_name: str,
+    scope: str,
+    ctx: Ctx,
+    config: Config,
+    report: ReportViolation,
+    default_urn: str | None,
+) -> None:
+    waivable = config.boolean("waivable")
+    entries = config.objects("waivers")
+    for finding in ctx.findings:
+        holders = (finding.subject, *finding.owners)
+        waiver = _waivers.find_waiver(
+            policy_name,
+            [holder.tags for holder in holders],
+            entries,
+            [ident for holder in holders for ident in (holder.name, holder.urn)],
+        )
+        message = finding.message
+        if waiver is not None and waiver.valid and waivable:
+            _waivers.hand_off(scope, _waivers.WaivedFinding(policy_name, finding.subject.urn, message, waiver))
+            continue
+        if waiver is not None:
+            why = waiver.problem if not waiver.valid else f"policy '{policy_name}' cannot be waived"
+            message += f" (Waiver from {waiver.source} ignored: {why}.)"
+        report(message, finding.subject.urn if default_urn is None else None)
+    if ctx.unknowns:
+        first = ctx.unknowns[0]
+        more = f" (and {len(ctx.unknowns) - 1} more)" if len(ctx.unknowns) > 1 else ""
+        raise UnknownValueError(UNKNOWN_STRING_VALUE, [first + more])
+
+
+def _internal_error(ctx: Ctx, subject: Res, policy_name: str, error: Exception) -> None:
+    if STRICT:
+        raise error
+    detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+    ctx.fail(subject, f"Policy '{policy_name}' could not judge {subject.label()} ({detail}); failing closed.")
+
+
+def resource_policy(
+    *,
+    name: str,
+    description: str,
+    level: EnforcementLevel,
+    severity: Severity,
+    remediation: str,
+    types: Iterable[str],
+    check: ResourceCheck,
+    config: Mapping[str, JsonSchema] | None = None,
+    waivable: bool = True,
+) -> ResourceValidationPolicy:
+    """A ResourceValidationPolicy judging resources of ``types`` with ``check``."""
+    type_set = frozenset(types)
+    schema = {**(config or {}), **common_properties(waivable)}
+    info = Meta("resource", tuple(sorted(type_set)), schema, 0)
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type not in type_set:
+            return
+        _waivers.begin("resource", info.order)
+        cfg = Config(args.get_config(), schema)
+        res = Res(
+            args.resource_type,
+            args.urn,
+            args.name,
+            args.props,
+            provider_props=args.provider.props if args.provider is not None else None,
+            parent=args.opts.parent if args.opts is not None else None,
+        )
+        ctx = Ctx()
+        try:
+            check(ctx, res, cfg)
+        except UnknownValueError:
+            raise
+        except Exception as error:
+            ctx = Ctx()
+            _internal_error(ctx, res, name, error)
+        _finish(name, "resource", ctx, cfg, report, args.urn)
+
+    policy = ResourceValidationPolicy(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=level,
+        config_schema=PolicyConfigSchema(properties=schema),
+        severity=severity,
+        remediation_steps=remediation,
+    )
+    policy.__dict__["guardrail"] = info
+    return policy
+
+
+def stack_policy(
+    *,
+    name: str,
+    description: str,
+    level: EnforcementLevel,
+    severity: Severity,
+    remediation: str,
+    types: Iterable[str],
+    check: StackCheck,
+    config: Mapping[str, JsonSchema] | None = None,
+    waivable: bool = True,
+) -> StackValidationPolicy:
+    """A StackValidationPolicy judging the whole stack with ``check``."""
+    schema = {**(config or {}), **common_properties(waivable)}
+    info = Meta("stack", tuple(sorted(set(types))), schema, 0)
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        _waivers.begin("stack", info.order)
+        cfg = Config(args.get_config(), schema)
+        stack = Stack(args.resources)
+        ctx = Ctx()
+        try:
+            check(ctx, stack, cfg)
+        except UnknownValueError:
+            raise
+        except Exception as error:
+            ctx = Ctx()
+            anchor = Res("pulumi:pulumi:Stack", "", "stack", {})
+            _internal_error(ctx, anchor, name, error)
+        _finish(name, "stack", ctx, cfg, report, None)
+
+    policy = StackValidationPolicy(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=level,
+        config_schema=PolicyConfigSchema(properties=schema),
+        severity=severity,
+        remediation_steps=remediation,
+    )
+    policy.__dict__["guardrail"] = info
+    return policy
+
+
+def meta(policy: Any) -> Meta:
+    """The guardrail metadata attached to a policy built here."""
+    value = policy.__dict__.get("guardrail")
+    if not isinstance(value, Meta):
+        raise KeyError(f"{getattr(policy, 'name', policy)!r} was not built by guardrails._policy")
+    return value
+
+
+def assign_order(policies: Iterable[Any]) -> None:
+    """Number the pack's policies in list order (the order the engine runs them in)."""
+    for index, policy in enumerate(policies):
+        meta(policy).order = index
+
+
+def resolve(
+    stack: Stack,
+    source: Res,
+    prop: str,
+    target_types: Iterable[str],
+    keys: Iterable[str] = ("name", "id", "arn"),
+) -> list[Res] | None:
+    """The resources of ``target_types`` that ``source.<prop>`` refers to.
+
+    Property dependencies first (they are known during preview), then the value matched against the
+    targets' ``keys`` (and the last path segment of an ARN). Returns None when the reference is
+    unknown during preview and no dependency names it; an empty list means "outside this stack".
+    """
+    types = set(target_types)
+    by_dependency = [
+        stack.by_urn[urn]
+        for urn in source.property_dependencies.get(prop, ())
+        if urn in stack.by_urn and stack.by_urn[urn].type in types
+    ]
+    if by_dependency:
+        return by_dependency
+    value = source.props.get(prop)
+    if is_unknown(value):
+        return None
+    if not isinstance(value, str) or not value:
+        return []
+    key_list = tuple(keys)
+    matches = []
+    for target in stack.resources:
+        if target.type not in types:
+            continue
+        for key in key_list:
+            candidate = target.props.get(key)
+            if isinstance(candidate, str) and candidate and candidate == value:
+                matches.append(target)
+                break
+        else:
+            if value.startswith("arn:") and target.props.get("name") == value.rsplit("/", 1)[-1].rsplit(":", 1)[-1]:
+                arn_type = value.split(":")[2] if value.count(":") >= 2 else ""
+                if arn_type and arn_type in target.type.lower():
+                    matches.append(target)
+    return matches

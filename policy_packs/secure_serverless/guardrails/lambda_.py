@@ -1,0 +1,663 @@
+"""Lambda guardrails: functions, function URLs and resource-based permissions."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Policy, Severity
+
+from guardrails import _types as t
+from guardrails._config import Config, boolean, integer, string_array
+from guardrails._policy import Ctx, Res, Stack, resolve, resource_policy, stack_policy
+from guardrails._values import UNKNOWN, as_number, first, get, is_set, is_unknown
+
+# -- lambda-env-kms-encrypted ---------------------------------------------------------------------
+
+
+def _variables(fn: Res) -> Any:
+    env = first(fn.props.get("environment"))
+    if is_unknown(env):
+        return UNKNOWN
+    return get(env, "variables")
+
+
+def _aws_managed_key(value: str) -> bool:
+    return "alias/aws/" in value
+
+
+def _check_env_kms(ctx: Ctx, fn: Res, cfg: Config) -> None:
+    key = fn.props.get("kmsKeyArn")
+    present = is_set(key)
+    if present is None:  # computed from a key in this stack: a customer-managed key will be set
+        return
+    if present and isinstance(key, str) and not _aws_managed_key(key):
+        return
+    variables = _variables(fn)
+    if is_unknown(variables):
+        ctx.undecided(fn, "environment.variables")
+        return
+    if not isinstance(variables, dict) or not variables:
+        return
+    state = "uses an AWS-managed key" if present else "sets no kmsKeyArn"
+    ctx.fail(
+        fn,
+        f"Lambda function '{fn.name}' has environment variables but {state}: functions with environment "
+        "variables must encrypt them with a customer-managed KMS key. Fix: SecureFunction does this by "
+        "default (keep SecureFunctionArgs(kms_key_arn=None) or pass your own key ARN); raw: "
+        "aws.lambda_.Function(kms_key_arn=key.arn) with a customer-managed aws.kms.Key.",
+    )
+
+
+ENV_KMS = resource_policy(
+    name="lambda-env-kms-encrypted",
+    description=(
+        "Lambda functions with environment variables set kmsKeyArn to a customer-managed KMS key "
+        "(preview: a key ARN unknown during preview counts as set; unknown variables with no key are undecided)."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation="Set kms_key_arn on the function to the ARN of a customer-managed aws.kms.Key.",
+    types=[t.FUNCTION],
+    check=_check_env_kms,
+)
+
+# -- lambda-no-secrets-in-env ---------------------------------------------------------------------
+
+_DEFINITE = [
+    ("an AWS access key id", re.compile(r"\b(AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
+    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
+    ("a GitHub token", re.compile(r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}")),
+    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Stripe secret key", re.compile(r"\b(sk|rk)_live_[A-Za-z0-9]{16,}")),
+    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
+    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("a JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+    ("a credential in a URL", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]{3,}@")),
+]
+_SECRET_NAME = re.compile(r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)",
+                          re.IGNORECASE)
+_REFERENCE_NAME = re.compile(r"(_ARN|_NAME|_ID|_PATH|_PARAM|_PARAMETER|_URL|_REF|_SSM)$", re.IGNORECASE)
+_REFERENCE_VALUE = re.compile(r"^(arn:aws[a-z-]*:|/|\{\{resolve:)")
+
+
+def _entropy(text: str) -> float:
+    counts: dict[str, int] = {}
+    for ch in text:
+        counts[ch] = counts.get(ch, 0) + 1
+    total = len(text)
+    return -sum(c / total * math.log2(c / total) for c in counts.values())
+
+
+def credential_kind(name: str, value: str, min_entropy: float) -> str | None:
+    """What credential ``value`` looks like (None if it does not)."""
+    for label, pattern in _DEFINITE:
+        if pattern.search(value):
+            return label
+    if not _SECRET_NAME.search(name) or _REFERENCE_NAME.search(name):
+        return None
+    text = value.strip()
+    if _REFERENCE_VALUE.match(text) or len(text) < 16 or any(ch.isspace() for ch in text):
+        return None
+    classes = sum(bool(re.search(p, text)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
+    if classes >= 2 and _entropy(text) >= min_entropy:
+        return "a high-entropy secret"
+    return None
+
+
+def _check_no_secrets(ctx: Ctx, fn: Res, cfg: Config) -> None:
+    variables = _variables(fn)
+    if is_unknown(variables):
+        ctx.undecided(fn, "environment.variables")
+        return
+    if not isinstance(variables, dict):
+        return
+    min_entropy = cfg.integer("minimumEntropyMillibits") / 1000
+    allowed = set(cfg.strings("ignoredVariables"))
+    for key, value in variables.items():
+        if key in allowed:
+            continue
+        if is_unknown(value):
+            ctx.undecided(fn, f"environment.variables.{key}")
+            continue
+        if not isinstance(value, str):
+            continue
+        kind = credential_kind(str(key), value, min_entropy)
+        if kind:
+            ctx.fail(
+                fn,
+                f"Lambda function '{fn.name}': environment variable {key} looks like {kind}; functions must "
+                "not carry credentials in environment variables (pass a secret ARN or name instead). Fix: "
+                "SecureFunctionArgs(secrets=[secret.arn]) and read it at run time; raw: store it in "
+                "aws.secretsmanager.Secret and put only its ARN in aws.lambda_.Function(environment=...).",
+            )
+
+
+NO_SECRETS = resource_policy(
+    name="lambda-no-secrets-in-env",
+    description=(
+        "Lambda environment variables hold no credentials (AWS keys, private keys, tokens, high-entropy "
+        "values under secret-like names); secret ARNs and names are fine (preview: an unknown value is undecided)."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    remediation="Move the credential to Secrets Manager or SSM SecureString and pass its ARN or name instead.",
+    types=[t.FUNCTION],
+    check=_check_no_secrets,
+    config={
+        "minimumEntropyMillibits": integer(3500, "Shannon entropy (millibits per character) from which a value "
+                                                 "under a secret-like name counts as a secret.", minimum=0),
+        "ignoredVariables": string_array([], "Variable names never judged (false positives)."),
+    },
+)
+
+# -- lambda-tracing-active ------------------------------------------------------------------------
+
+
+def _check_tracing(ctx: Ctx, fn: Res, cfg: Config) -> None:
+    mode = get(first(fn.props.get("tracingConfig")), "mode")
+    if is_unknown(mode):
+        ctx.undecided(fn, "tracingConfig.mode")
+        return
+    if mode != "Active":
+        ctx.fail(
+            fn,
+            f"Lambda function '{fn.name}' has tracingConfig.mode {mode!r}; functions must have X-Ray tracing "
+            "Active. Fix: SecureFunctionArgs(tracing='Active') (the default); raw: "
+            "aws.lambda_.Function(tracing_config={'mode': 'Active'}).",
+        )
+
+
+TRACING = resource_policy(
+    name="lambda-tracing-active",
+    description="Lambda functions have X-Ray tracing mode Active (preview: an unknown mode is undecided).",
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.LOW,
+    remediation="Set tracing_config.mode to 'Active' and allow xray:PutTraceSegments in the role.",
+    types=[t.FUNCTION],
+    check=_check_tracing,
+)
+
+# -- lambda-reserved-concurrency ------------------------------------------------------------------
+
+
+def _check_concurrency(ctx: Ctx, fn: Res, cfg: Config) -> None:
+    raw = fn.props.get("reservedConcurrentExecutions")
+    if is_unknown(raw):
+        ctx.undecided(fn, "reservedConcurrentExecutions")
+        return
+    value = as_number(raw)
+    maximum = cfg.integer("maximumReservedConcurrency")
+    if value is not None and 0 < value <= maximum:
+        return
+    state = "is not set" if value is None or value == -1 else f"is {value:g}"
+    ctx.fail(
+        fn,
+        f"Lambda function '{fn.name}': reserved concurrency {state}; functions must reserve concurrency "
+        f"between 1 and {maximum}. Fix: SecureFunctionArgs(reserved_concurrent_executions=20); raw: "
+        "aws.lambda_.Function(reserved_concurrent_executions=20).",
+    )
+
+
+CONCURRENCY = resource_policy(
+    name="lambda-reserved-concurrency",
+    description=(
+        "Lambda functions reserve concurrency above 0 and at most the configured maximum "
+        "(preview: an unknown value is undecided)."
+    ),
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.MEDIUM,
+    remediation="Set reserved_concurrent_executions to a value between 1 and the configured maximum.",
+    types=[t.FUNCTION],
+    check=_check_concurrency,
+    config={"maximumReservedConcurrency": integer(1000, "Largest accepted reserved concurrency.", minimum=1)},
+)
+
+# -- lambda-failure-destination (stack) -----------------------------------------------------------
+
+ASYNC_PRINCIPALS = frozenset({
+    "s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com", "ses.amazonaws.com",
+    "logs.amazonaws.com", "iot.amazonaws.com", "config.amazonaws.com", "codecommit.amazonaws.com",
+    "lambda.alarms.cloudwatch.amazonaws.com", "cloudwatch.amazonaws.com", "scheduler.amazonaws.com",
+    "connect.amazonaws.com", "cognito-sync.amazonaws.com",
+})
+
+
+def _has_dead_letter(fn: Res) -> bool | None:
+    return is_set(get(first(fn.props.get("deadLetterConfig")), "targetArn"))
+
+
+def _check_failure_destination(ctx: Ctx, stack: Stack, cfg: Config) -> None:
+    functions = stack.of_type(t.FUNCTION)
+    if not functions:
+        return
+    handled: set[str] = set()
+    async_for: set[str] = set()
+    sync_for: set[str] = set()
+    unresolved = False
+
+    def targets(source: Res, prop: str) -> list[Res] | None:
+        return resolve(stack, source, prop, [t.FUNCTION], keys=("name", "arn", "id"))
+
+    for config in stack.of_type(t.EVENT_INVOKE_CONFIG):
+        fns = targets(config, "functionName")
+        if fns is None:
+            unresolved = True
+            continue
+        on_failure = get(first(get(first(config.props.get("destinationConfig")), "onFailure")), "destination")
+        for fn in fns:
+            async_for.add(fn.urn)
+            if is_set(on_failure) is not False:
+                handled.add(fn.urn)
+    for permission in stack.of_type(t.PERMISSION):
+        fns = targets(permission, "function")
+        principal = permission.props.get("principal")
+        if fns is None or is_unknown(principal):
+            unresolved = True
+            continue
+        kind = async_for if isinstance(principal, str) and principal in ASYNC_PRINCIPALS else sync_for
+        kind.update(fn.urn for fn in fns)
+    for url in stack.of_type(t.FUNCTION_URL):
+        fns = targets(url, "functionName")
+        if fns is None:
+            unresolved = True
+            continue
+        sync_for.update(fn.urn for fn in fns)
+    for mapping in stack.of_type("aws:lambda/eventSourceMapping:EventSourceMapping"):
+        fns = targets(mapping, "functionName")
+        if fns is None:
+            unresolved = True
+            continue
+        sync_for.update(fn.urn for fn in fns)
+
+    untriggered_required = cfg.boolean("requireWhenNoTriggerInStack")
+    for fn in functions:
+        dead_letter = _has_dead_letter(fn)
+        if dead_letter is not False or fn.urn in handled:
+            continue  # unknown-at-preview target ARN: a queue/topic of this stack will be set
+        if fn.urn in async_for:
+            why = "is invoked asynchronously"
+        elif unresolved:
+            ctx.undecided(fn, "triggers")
+            continue
+        elif fn.urn in sync_for:
+            continue
+        elif untriggered_required:
+            why = "has no trigger in this stack (it may be invoked asynchronously from elsewhere)"
+        else:
+            continue
+        ctx.fail(
+            fn,
+            f"Lambda function '{fn.name}' {why} but has no dead-letter queue or on-failure destination; "
+            "async-invoked functions must keep failed events. Fix: "
+            "SecureFunctionArgs(create_dead_letter_queue=True) (the default); raw: "
+            "aws.lambda_.Function(dead_letter_config={'target_arn': queue.arn}) or "
+            "aws.lambda_.FunctionEventInvokeConfig(destination_config={'on_failure': {'destination': arn}}).",
+        )
+
+
+FAILURE_DESTINATION = stack_policy(
+    name="lambda-failure-destination",
+    description=(
+        "Stack policy: asynchronously invoked Lambda functions have a dead-letter queue or an on-failure "
+        "destination, judged from the function and its triggers in the stack; sync-only functions are exempt "
+        "(preview: an unknown target ARN counts as set, an unknown trigger is undecided)."
+    ),
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.MEDIUM,
+    remediation="Add dead_letter_config.target_arn, or a FunctionEventInvokeConfig with an on_failure destination.",
+    types=[t.FUNCTION, t.EVENT_INVOKE_CONFIG, t.PERMISSION, t.FUNCTION_URL],
+    check=_check_failure_destination,
+    config={
+        "requireWhenNoTriggerInStack": boolean(
+            True, "Treat functions with no trigger in the stack as async-invoked (their callers may be elsewhere)."
+        )
+    },
+)
+
+# -- lambda-runtime-supported ---------------------------------------------------------------------
+
+DEFAULT_RUNTIMES = [
+    "python3.11", "python3.12", "python3.13", "python3.14",
+    "nodejs22.x", "nodejs24.x",
+    "java21", "java25",
+    "dotnet10",
+    "ruby3.3", "ruby3.4",
+    "provided.al2023",
+]
+
+
+def _check_runtime(ctx: Ctx, fn: Res, cfg: Config) -> None:
+    package_type = fn.props.get("packageType")
+    if is_unknown(package_type):
+        ctx.undecided(fn, "packageType")
+        return
+    if package_type == "Image":
+        return
+    runtime = fn.props.get("runtime")
+    if is_unknown(runtime):
+        ctx.undecided(fn, "runtime")
+        return
+    allowed = cfg.strings("allowedRuntimes")
+    if isinstance(runtime, str) and runtime in allowed:
+        return
+    ctx.fail(
+        fn,
+        f"Lambda function '{fn.name}' uses runtime {runtime!r}, which is not in the allowed list "
+        f"({', '.join(allowed)}); functions must use a supported runtime. Fix: "
+        "SecureFunctionArgs(runtime='python3.13'); raw: aws.lambda_.Function(runtime='python3.13').",
+    )
+
+
+RUNTIME = resource_policy(
+    name="lambda-runtime-supported",
+    description=(
+        "Zip-packaged Lambda functions use a runtime from the configured allow-list of supported runtimes "
+        "(preview: an unknown runtime is undecided)."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation="Move the function to a supported runtime from the allow-list.",
+    types=[t.FUNCTION],
+    check=_check_runtime,
+    config={"allowedRuntimes": string_array(DEFAULT_RUNTIMES, "Runtimes accepted (AWS-supported ones).")},
+)
+
+# -- lambda-log-group-explicit (stack) ------------------------------------------------------------
+
+
+def _check_log_group(ctx: Ctx, stack: Stack, cfg: Config) -> None:
+    groups = stack.of_type(t.LOG_GROUP)
+    for fn in stack.of_type(t.FUNCTION):
+        logging_config = first(fn.props.get("loggingConfig"))
+        named = get(logging_config, "logGroup") if not is_unknown(logging_config) else UNKNOWN
+        matches: list[Res] = []
+        wanted: str | None = None
+        if is_unknown(named):
+            matches = [stack.by_urn[u] for u in fn.property_dependencies.get("loggingConfig", ())
+                       if u in stack.by_urn and stack.by_urn[u].type == t.LOG_GROUP]
+            if not matches:
+                ctx.undecided(fn, "loggingConfig.logGroup")
+                continue
+        else:
+            if isinstance(named, str) and named:
+                wanted = named
+            else:
+                fn_name = fn.props.get("name")
+                if isinstance(fn_name, str) and fn_name:
+                    wanted = f"/aws/lambda/{fn_name}"
+            if wanted is None:
+                matches = [g for g in groups if fn.urn in g.property_dependencies.get("name", ())]
+            else:
+                matches = [g for g in groups if g.props.get("name") == wanted]
+            if not matches and (wanted is None or any(is_unknown(g.props.get("name")) for g in groups)):
+                ctx.undecided(fn, "name")
+                continue
+        if not matches:
+            ctx.fail(
+                fn,
+                f"Lambda function '{fn.name}' logs to {wanted!r}, which no log group in this stack creates; "
+                "functions must log to a log group the stack creates with retention. Fix: SecureFunction "
+                "creates it (the default); raw: aws.cloudwatch.LogGroup(name=f'/aws/lambda/{name}', "
+                "retention_in_days=365) and aws.lambda_.Function(logging_config={'log_group': group.name, "
+                "'log_format': 'JSON'}).",
+            )
+            continue
+        for group in matches:
+            retention = group.props.get("retentionInDays")
+            if is_unknown(retention):
+                ctx.undecided(group, "retentionInDays")
+            elif not (as_number(retention) or 0) > 0:
+                ctx.fail(
+                    fn,
+                    f"Lambda function '{fn.name}' logs to log group '{group.name}', which never expires; the "
+                    "function's log group must set a retention. Fix: "
+                    "SecureFunctionArgs(log_retention_in_days=365); raw: "
+                    "aws.cloudwatch.LogGroup(retention_in_days=365).",
+                )
+
+
+LOG_GROUP = stack_policy(
+    name="lambda-log-group-explicit",
+    description=(
+        "Stack policy: each Lambda function logs to a log group created in the stack (loggingConfig.logGroup "
+        "or /aws/lambda/<name>) that has a retention (preview: an unknown group name or retention is undecided)."
+    ),
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.MEDIUM,
+    remediation="Create the function's log group in the stack, with retention, before the function.",
+    types=[t.FUNCTION, t.LOG_GROUP],
+    check=_check_log_group,
+)
+
+# -- lambda-code-signing --------------------------------------------------------------------------
+
+
+def _check_code_signing(ctx: Ctx, fn: Res, cfg: Config) -> None:
+    package_type = fn.props.get("packageType")
+    if is_unknown(package_type):
+        ctx.undecided(fn, "packageType")
+        return
+    if package_type == "Image":
+        return
+    if is_set(fn.props.get("codeSigningConfigArn")) is False:
+        ctx.fail(
+            fn,
+            f"Lambda function '{fn.name}' sets no code signing config; zip functions must verify code "
+            "signatures. Fix: SecureFunctionArgs(code_signing_config_arn=config.arn); raw: "
+            "aws.lambda_.Function(code_signing_config_arn=aws.lambda_.CodeSigningConfig(...).arn).",
+        )
+
+
+CODE_SIGNING = resource_policy(
+    name="lambda-code-signing",
+    description=(
+        "Zip-packaged Lambda functions set a code signing config; image functions are exempt; disabled by "
+        "default (preview: an unknown config ARN counts as set)."
+    ),
+    level=EnforcementLevel.DISABLED,
+    severity=Severity.MEDIUM,
+    remediation="Create an aws.lambda_.CodeSigningConfig and set code_signing_config_arn.",
+    types=[t.FUNCTION],
+    check=_check_code_signing,
+)
+
+# -- lambda-vpc (stack) ---------------------------------------------------------------------------
+
+
+def _check_vpc(ctx: Ctx, stack: Stack, cfg: Config) -> None:
+    if not cfg.boolean("requireVpc"):
+        return
+    subnets = stack.of_type(t.SUBNET)
+    for fn in stack.of_type(t.FUNCTION):
+        vpc = first(fn.props.get("vpcConfig"))
+        subnet_ids = get(vpc, "subnetIds")
+        groups = get(vpc, "securityGroupIds")
+        if is_unknown(subnet_ids) or is_unknown(groups):
+            ctx.undecided(fn, "vpcConfig")
+            continue
+        ids = subnet_ids if isinstance(subnet_ids, list) else []
+        zones: set[str] = set()
+        undecided = False
+        for subnet_id in ids:
+            in_stack = [s for s in subnets
+                        if (is_unknown(subnet_id) and fn.urn and s.urn in fn.property_dependencies.get("vpcConfig", ()))
+                        or (isinstance(subnet_id, str) and s.props.get("id") == subnet_id)]
+            if not in_stack:
+                if is_unknown(subnet_id):
+                    undecided = True
+                zones.add(f"external:{subnet_id}")  # outside the stack: AZ not visible, counted as distinct
+                continue
+            zone = in_stack[0].props.get("availabilityZone") or in_stack[0].props.get("availabilityZoneId")
+            if is_unknown(zone):
+                undecided = True
+            elif isinstance(zone, str):
+                zones.add(zone)
+        if undecided:
+            ctx.undecided(fn, "vpcConfig.subnetIds")
+            continue
+        if len(zones) >= 2 and isinstance(groups, list) and groups:
+            continue
+        ctx.fail(
+            fn,
+            f"Lambda function '{fn.name}' does not run in a VPC with subnets in at least two availability zones "
+            "and a security group; this stack requires VPC functions. Fix: "
+            "SecureFunctionArgs(vpc=VpcConfig(subnet_ids=[a, b], security_group_ids=[sg])); raw: "
+            "aws.lambda_.Function(vpc_config={'subnet_ids': [...], 'security_group_ids': [...]}).",
+        )
+
+
+VPC = stack_policy(
+    name="lambda-vpc",
+    description=(
+        "Stack policy, only when config requireVpc is true: Lambda functions run in a VPC with subnets in at "
+        "least two availability zones (subnets outside the stack count by id); disabled by default "
+        "(preview: unknown subnets are undecided)."
+    ),
+    level=EnforcementLevel.DISABLED,
+    severity=Severity.MEDIUM,
+    remediation="Set vpc_config with subnets in two or more AZs and a security group.",
+    types=[t.FUNCTION, t.SUBNET],
+    check=_check_vpc,
+    config={"requireVpc": boolean(False, "Require every function to run in a VPC.")},
+)
+
+# -- lambda-required-tags -------------------------------------------------------------------------
+
+
+def _check_tags(ctx: Ctx, fn: Res, cfg: Config) -> None:
+    required = cfg.strings("requiredTags")
+    if not required:
+        return
+    tags = fn.props.get("tags")
+    if is_unknown(tags):
+        ctx.undecided(fn, "tags")
+        return
+    present = set(tags) if isinstance(tags, dict) else set()
+    defaults = get(fn.provider_props, "defaultTags", "tags")
+    if isinstance(defaults, str):  # providers serialise nested inputs as JSON strings
+        import json
+
+        try:
+            defaults = json.loads(defaults).get("tags")
+        except (ValueError, AttributeError):
+            defaults = None
+    if isinstance(defaults, dict):
+        present |= set(defaults)
+    missing = [key for key in required if key not in present]
+    if missing:
+        ctx.fail(
+            fn,
+            f"Lambda function '{fn.name}' lacks required tag(s) {', '.join(missing)}; functions must carry "
+            f"the configured tags. Fix: SecureFunctionArgs(tags={{{', '.join(repr(m) + ': ...' for m in missing)}}}); "
+            "raw: aws.lambda_.Function(tags={...}) or the provider's default_tags.",
+        )
+
+
+REQUIRED_TAGS = resource_policy(
+    name="lambda-required-tags",
+    description=(
+        "Lambda functions carry the configured tag keys, from their tags or the provider's default tags; none "
+        "are required by default (preview: an unknown tag map is undecided)."
+    ),
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.LOW,
+    remediation="Add the missing tag keys to the function or to the provider's default_tags.",
+    types=[t.FUNCTION],
+    check=_check_tags,
+    config={"requiredTags": string_array([], "Tag keys every function must carry.")},
+)
+
+# -- lambda-url-auth-iam (stack) ------------------------------------------------------------------
+
+
+def _function_owner(stack: Stack, source: Res, prop: str) -> list[Res]:
+    return resolve(stack, source, prop, [t.FUNCTION], keys=("name", "arn", "id")) or []
+
+
+def _check_url_auth(ctx: Ctx, stack: Stack, cfg: Config) -> None:
+    for url in stack.of_type(t.FUNCTION_URL):
+        auth = url.props.get("authorizationType")
+        if is_unknown(auth):
+            ctx.undecided(url, "authorizationType")
+            continue
+        if auth != "AWS_IAM":
+            ctx.fail(
+                url,
+                f"Function URL '{url.name}' uses authorizationType {auth!r}; function URLs must use AWS_IAM. "
+                "Fix: SecureFunction creates URLs with AWS_IAM only; raw: "
+                "aws.lambda_.FunctionUrl(authorization_type='AWS_IAM').",
+                owners=_function_owner(stack, url, "functionName"),
+            )
+
+
+URL_AUTH = stack_policy(
+    name="lambda-url-auth-iam",
+    description=(
+        "Stack policy (waivers come from the function's tags): Lambda function URLs use AWS_IAM "
+        "authorization (preview: an unknown authorization type is undecided)."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    remediation="Set authorization_type='AWS_IAM' on the aws.lambda_.FunctionUrl and grant lambda:InvokeFunctionUrl.",
+    types=[t.FUNCTION_URL, t.FUNCTION],
+    check=_check_url_auth,
+    waivable=False,
+)
+
+# -- lambda-permission-scoped (stack) -------------------------------------------------------------
+
+_SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9.-]+\.(amazonaws\.com(\.cn)?|amazon\.com|aws\.internal)$")
+
+
+def _check_permission(ctx: Ctx, stack: Stack, cfg: Config) -> None:
+    for permission in stack.of_type(t.PERMISSION):
+        principal = permission.props.get("principal")
+        if is_unknown(principal):
+            ctx.undecided(permission, "principal")
+            continue
+        if not isinstance(principal, str):
+            continue
+        if principal != "*" and not _SERVICE_PRINCIPAL.match(principal):
+            continue
+        scoped = [is_set(permission.props.get(key)) for key in ("sourceArn", "sourceAccount")]
+        if any(s is not False for s in scoped):  # unknown during preview: it will be set
+            continue
+        ctx.fail(
+            permission,
+            f"Lambda permission '{permission.name}' lets principal {principal!r} invoke the function without "
+            "sourceArn or sourceAccount; permissions for '*' or a service principal must name the source. Fix: "
+            "aws.lambda_.Permission(source_arn=<the rule/bucket/topic ARN>, source_account=<account id>).",
+            owners=_function_owner(stack, permission, "function"),
+        )
+
+
+PERMISSION_SCOPED = stack_policy(
+    name="lambda-permission-scoped",
+    description=(
+        "Stack policy (waivers come from the function's tags): a lambda.Permission for principal '*' or a "
+        "service principal sets sourceArn or sourceAccount (preview: an unknown source counts as set, an "
+        "unknown principal is undecided)."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation="Set source_arn (and source_account) on every aws.lambda_.Permission for a service or '*'.",
+    types=[t.PERMISSION, t.FUNCTION],
+    check=_check_permission,
+)
+
+POLICIES: list[Policy] = [
+    ENV_KMS,
+    NO_SECRETS,
+    TRACING,
+    CONCURRENCY,
+    FAILURE_DESTINATION,
+    RUNTIME,
+    LOG_GROUP,
+    CODE_SIGNING,
+    VPC,
+    REQUIRED_TAGS,
+    URL_AUTH,
+    PERMISSION_SCOPED,
+]

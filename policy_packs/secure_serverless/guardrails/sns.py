@@ -1,0 +1,34 @@
+"""SNS guardrails: topics (alarm topics included) are encrypted."""
+
+from __future__ import annotations
+
+from pulumi_policy import EnforcementLevel, Policy, Severity
+
+from guardrails import _types as t
+from guardrails._config import Config
+from guardrails._policy import Ctx, Res, resource_policy
+from guardrails._values import is_set
+
+
+def _check_topic(ctx: Ctx, topic: Res, cfg: Config) -> None:
+    if is_set(topic.props.get("kmsMasterKeyId")) is False:
+        ctx.fail(
+            topic,
+            f"SNS topic '{topic.name}' sets no kmsMasterKeyId; topics must be encrypted with a KMS key. Fix: "
+            "SecureFunction's alarm topic is encrypted by default (or pass SecureFunctionArgs(alarm_topic_arn=...) "
+            "of an encrypted topic); raw: aws.sns.Topic(kms_master_key_id=key.arn) (alarm topics need a "
+            "customer-managed key that allows cloudwatch.amazonaws.com).",
+        )
+
+
+ENCRYPTED = resource_policy(
+    name="sns-encrypted",
+    description="SNS topics set kmsMasterKeyId (preview: a key id unknown during preview counts as set).",
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.MEDIUM,
+    remediation="Set kms_master_key_id on the topic to a customer-managed key.",
+    types=[t.TOPIC],
+    check=_check_topic,
+)
+
+POLICIES: list[Policy] = [ENCRYPTED]

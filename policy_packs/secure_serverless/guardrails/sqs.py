@@ -1,0 +1,91 @@
+"""SQS guardrails: queues (dead-letter queues included) are encrypted and refuse non-TLS access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Policy, Severity
+
+from guardrails import _documents as docs
+from guardrails import _types as t
+from guardrails._config import Config
+from guardrails._policy import Ctx, Stack, resolve, stack_policy
+from guardrails._values import as_bool, is_set, is_unknown
+
+
+def _false(value: Any) -> bool:
+    if isinstance(value, list):
+        return len(value) > 0 and all(_false(v) for v in value)
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+def denies_insecure_transport(document: Any) -> bool | None:
+    """Whether a queue policy denies all SQS actions to everyone when aws:SecureTransport is false."""
+    if is_unknown(document):
+        return None
+    if not isinstance(document, docs.Document):
+        return False
+    for statement in document.statements:
+        if not statement.denies or statement.not_principals:
+            continue
+        if not any(value == "*" for _, value in statement.principals):
+            continue
+        if statement.not_actions is not None or not any(
+            isinstance(a, str) and a.strip().lower() in ("*", "sqs:*") for a in statement.actions
+        ):
+            continue
+        conditions = docs.condition_keys(statement.condition).get("aws:securetransport", [])
+        if any(op.lower() in ("bool", "boolifexists") and _false(v) for op, v in conditions):
+            return True
+    return False
+
+
+def _check_queue(ctx: Ctx, stack: Stack, cfg: Config) -> None:
+    attached: dict[str, list[Any]] = {}
+    unresolved = False
+    for queue_policy in stack.of_type(t.QUEUE_POLICY):
+        queues = resolve(stack, queue_policy, "queueUrl", [t.QUEUE], keys=("url", "id"))
+        if queues is None:
+            unresolved = True
+            continue
+        for queue in queues:
+            attached.setdefault(queue.urn, []).append(docs.parse(queue_policy.props.get("policy")))
+    fix = (
+        "Fix: SecureFunction's dead-letter queue does this by default; raw: aws.sqs.Queue(kms_master_key_id=key.arn) "
+        "and aws.sqs.QueuePolicy(queue_url=queue.url, policy=<Deny sqs:* to '*' when aws:SecureTransport is false>)."
+    )
+    for queue in stack.of_type(t.QUEUE):
+        key = is_set(queue.props.get("kmsMasterKeyId"))
+        managed = queue.props.get("sqsManagedSseEnabled")
+        if key is False:
+            if is_unknown(managed):
+                ctx.undecided(queue, "sqsManagedSseEnabled")
+            elif as_bool(managed) is not True:
+                ctx.fail(queue, f"SQS queue '{queue.name}' is not encrypted (no kmsMasterKeyId, no SSE-SQS); queues "
+                                f"must be encrypted. {fix}")
+        verdicts = [denies_insecure_transport(d) for d in
+                    [docs.parse(queue.props.get("policy")), *attached.get(queue.urn, [])]]
+        if any(v is True for v in verdicts):
+            continue
+        if unresolved or any(v is None for v in verdicts):
+            ctx.undecided(queue, "policy")
+            continue
+        ctx.fail(queue, f"SQS queue '{queue.name}' has no policy denying access when aws:SecureTransport is false; "
+                        f"queues must refuse non-TLS access. {fix}")
+
+
+ENCRYPTED = stack_policy(
+    name="sqs-encrypted",
+    description=(
+        "Stack policy: SQS queues (dead-letter queues included) are encrypted (KMS or SSE-SQS) and a queue policy "
+        "(the queue's own or an aws.sqs.QueuePolicy) denies non-TLS access (preview: an unknown key counts as set, "
+        "an unknown policy is undecided)."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation="Set kms_master_key_id and attach a policy denying sqs:* when aws:SecureTransport is false.",
+    types=[t.QUEUE, t.QUEUE_POLICY],
+    check=_check_queue,
+)
+
+POLICIES: list[Policy] = [ENCRYPTED]

@@ -1,0 +1,66 @@
+"""Companion policies that report waived findings at advisory level (never blocking, never dropped).
+
+They must be the last resource policy and the last stack policy of the pack: see ``_waivers``.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from guardrails import _waivers
+from guardrails._policy import Meta
+
+_RESOURCE_META = Meta("resource", (), {}, 0)
+_STACK_META = Meta("stack", (), {}, 0)
+
+
+def _report_resource(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    _waivers.begin("resource", _RESOURCE_META.order)
+    for finding in _waivers.take("resource"):
+        report(finding.render(), None)
+
+
+def _report_stack(args: StackValidationArgs, report: ReportViolation) -> None:
+    _waivers.begin("stack", _STACK_META.order)
+    for finding in _waivers.take("stack"):
+        report(finding.render(), finding.urn or None)
+
+
+_DESCRIPTION = (
+    "Reports, at advisory level, every {} finding that a valid waiver (reason of 20+ characters, expiry within "
+    "a year) keeps from blocking, so waived findings stay visible (preview: as the waived policy)."
+)
+
+WAIVED_FINDINGS = ResourceValidationPolicy(
+    name="waived-findings",
+    description=_DESCRIPTION.format("resource-policy"),
+    validate=_report_resource,
+    enforcement_level=EnforcementLevel.ADVISORY,
+    config_schema=PolicyConfigSchema(properties={}),
+    severity=Severity.LOW,
+    remediation_steps="Fix the waived finding before the waiver expires, or renew the waiver with a reason.",
+)
+WAIVED_FINDINGS.__dict__["guardrail"] = _RESOURCE_META
+
+WAIVED_STACK_FINDINGS = StackValidationPolicy(
+    name="waived-stack-findings",
+    description=_DESCRIPTION.format("stack-policy"),
+    validate=_report_stack,
+    enforcement_level=EnforcementLevel.ADVISORY,
+    config_schema=PolicyConfigSchema(properties={}),
+    severity=Severity.LOW,
+    remediation_steps="Fix the waived finding before the waiver expires, or renew the waiver with a reason.",
+)
+WAIVED_STACK_FINDINGS.__dict__["guardrail"] = _STACK_META
+
+POLICIES: list[Policy] = [WAIVED_FINDINGS, WAIVED_STACK_FINDINGS]

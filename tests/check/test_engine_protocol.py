@@ -1,0 +1,132 @@
+"""The pack started as the engine starts it, driven over gRPC; and the in-process analyzer agrees with it."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACK_DIR = ROOT / "policy_packs" / "secure_serverless"
+sys.path.insert(0, str(ROOT / "tests" / "policy_packs"))
+
+from secure_serverless.check.engine import (  # noqa: E402
+    AnalysisResult,
+    InProcessAnalyzer,
+    PackProcess,
+    analyze_request,
+    analyze_stack_request,
+    run_analysis,
+)
+from secure_serverless.check.model import UNKNOWN, RecordedResource  # noqa: E402
+
+from stack_factory import happy_stack, patch  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+def bad_stack(preview: bool = False) -> list[RecordedResource]:
+    stack = happy_stack(preview=preview)
+    stack = patch(stack, "orders-function", set_={"tracingConfig": {"mode": "PassThrough"}})
+    stack = patch(stack, "orders-logs", set_={"retentionInDays": 30.0})
+    return patch(stack, "billing-role", set_={"assumeRolePolicy": json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})})
+
+
+def summary(result: AnalysisResult) -> set[tuple[str, str, str, str]]:
+    return {(f.policy, f.level, f.kind, f.urn.rsplit("::", 1)[-1]) for f in result.findings}
+
+
+@pytest.fixture(scope="module")
+def update_pack() -> Iterator[PackProcess]:
+    with PackProcess(PACK_DIR, dry_run=False) as pack:
+        yield pack
+
+
+@pytest.fixture(scope="module")
+def preview_pack() -> Iterator[PackProcess]:
+    with PackProcess(PACK_DIR, dry_run=True) as pack:
+        yield pack
+
+
+def test_requests_carry_what_the_engine_sends() -> None:
+    stack = happy_stack(preview=True)
+    fn = next(r for r in stack if r.name == "orders-function")
+    request = analyze_request(fn)
+    assert request.type == "aws:lambda/function:Function" and request.urn == fn.urn
+    assert request.properties["reservedConcurrentExecutions"] == 20.0
+    assert request.properties["kmsKeyArn"] == UNKNOWN
+    assert request.options.parent == fn.parent
+    assert request.provider.type == "pulumi:providers:aws"
+    stack_request = analyze_stack_request(stack)
+    item = next(r for r in stack_request.resources if r.name == "orders-function")
+    assert item.parent == fn.parent
+    assert list(item.propertyDependencies["role"].urns) == list(fn.property_dependencies["role"])
+
+
+def test_full_sequence_update(update_pack: PackProcess) -> None:
+    happy = run_analysis(update_pack, happy_stack())
+    assert happy.pack_name == "secure-serverless"
+    assert not happy.handshake_supported  # pulumi_policy for Python does not implement Handshake
+    assert len(happy.policies) == 31
+    assert happy.findings == ()
+    bad = run_analysis(update_pack, bad_stack())
+    assert summary(bad) == {
+        ("lambda-tracing-active", "advisory", "violation", "orders-function"),
+        ("logs-retention-set", "mandatory", "violation", "orders-logs"),
+        ("iam-lambda-trust-scoped", "advisory", "violation", "billing-role"),
+    }
+    assert update_pack.startup_seconds < 10
+    assert update_pack.engine_logs == []  # the pack logged nothing to the engine
+    time.sleep(0.2)  # stderr is drained by a thread
+    assert update_pack.stderr_lines == []  # loading the IAM database printed nothing
+
+
+def test_config_overrides_take_effect(update_pack: PackProcess) -> None:
+    config = {
+        "lambda-tracing-active": "mandatory",  # a level changed
+        "logs-retention-set": {"minimumRetentionDays": 30},  # a threshold changed
+        "iam-lambda-trust-scoped": {"enforcementLevel": "disabled"},
+        "lambda-code-signing": {"enforcementLevel": "advisory"},
+    }
+    result = run_analysis(update_pack, bad_stack(), config=config)
+    assert summary(result) == {
+        ("lambda-tracing-active", "mandatory", "violation", "orders-function"),
+        ("lambda-code-signing", "advisory", "violation", "orders-function"),
+        ("lambda-code-signing", "advisory", "violation", "billing-function"),
+    }
+    with pytest.raises(ValueError, match="minimumRetentionDays"):
+        run_analysis(update_pack, bad_stack(), config={"logs-retention-set": {"minimumRetentionDays": "a year"}})
+
+
+def test_full_sequence_preview(preview_pack: PackProcess) -> None:
+    happy = run_analysis(preview_pack, happy_stack(preview=True), dry_run=True)
+    assert {f.kind for f in happy.findings} == {"undecided"}
+    assert all(f.level == "advisory" for f in happy.findings)
+    bad = run_analysis(preview_pack, bad_stack(preview=True), dry_run=True)
+    assert {s for s in summary(bad) if s[2] == "violation"} == {
+        ("lambda-tracing-active", "advisory", "violation", "orders-function"),
+        ("logs-retention-set", "mandatory", "violation", "orders-logs"),
+        ("iam-lambda-trust-scoped", "advisory", "violation", "billing-role"),
+    }
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_subprocess_and_in_process_give_identical_findings(
+    update_pack: PackProcess, preview_pack: PackProcess, preview: bool
+) -> None:
+    pack = preview_pack if preview else update_pack
+    local = InProcessAnalyzer(PACK_DIR)
+    stack = patch(bad_stack(preview), "billing-logs", set_={
+        "tags": {"secure-serverless:waiver:logs-retention-set": "2099-01-01 this waiver is far too late"}})
+    config = {"lambda-tracing-active": "mandatory", "lambda-vpc": {"enforcementLevel": "advisory", "requireVpc": True}}
+    remote = run_analysis(pack, stack, config=config, dry_run=preview)
+    mine = run_analysis(local, stack, config=config, dry_run=preview)
+    assert remote.findings == mine.findings
+    assert remote.not_applicable == mine.not_applicable
+    assert remote.policies == mine.policies
+    assert len(remote.findings) >= 4

@@ -1,0 +1,170 @@
+"""Waivers (tags and pack config, validity, non-waivable list) and preview behaviour (unknown values)."""
+
+from __future__ import annotations
+
+import json
+
+from secure_serverless.check.model import UNKNOWN
+
+from helpers import analyse, by_policy, messages, name_of, violations
+from stack_factory import happy_stack, patch, secure_function
+
+TAG = "secure-serverless:waiver:"
+STATE_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:x"
+REASON = "Legacy tracing vendor until the Q1 migration"
+
+
+def tracing_off_with_tag(value: str, policy: str = "lambda-tracing-active") -> list:  # type: ignore[type-arg]
+    stack = happy_stack()
+    return patch(stack, "orders-function", set_={"tracingConfig": {"mode": "PassThrough"},
+                                                 "tags": {TAG + policy: value}})
+
+
+def test_valid_tag_waiver_moves_the_finding_to_the_advisory_companion() -> None:
+    result = analyse(tracing_off_with_tag(f"2027-01-15 {REASON}"))
+    assert by_policy(result.findings) == {}
+    waived = [f for f in result.findings if f.kind == "waived"]
+    assert [(f.policy, name_of(f.urn), f.level) for f in waived] == [("waived-findings", "orders-function", "advisory")]
+    assert waived[0].message.split("\n", 1)[1].startswith(
+        f"WAIVED [lambda-tracing-active] until 2027-01-15 (tag {TAG}lambda-tracing-active: {REASON}): "
+    )
+    assert "tracing_config={'mode': 'Active'}" in waived[0].message
+
+
+def test_invalid_waivers_count_as_no_waiver_and_say_why() -> None:
+    cases = {
+        f"2026-11-01 {REASON}": "expired on 2026-11-01",
+        f"2028-01-01 {REASON}": "more than one year ahead",
+        "2027-01-15 too short": "at least 20 characters",
+        f"soon {REASON}": "must be '<YYYY-MM-DD> <reason>'",
+        f"2027-02-30 {REASON}": "not an ISO date",
+    }
+    for value, why in cases.items():
+        result = analyse(tracing_off_with_tag(value))
+        assert by_policy(result.findings) == {"lambda-tracing-active": {"orders-function"}}, value
+        assert why in messages(result, "lambda-tracing-active")[0], value
+        assert by_policy(result.findings, "waived") == {}
+
+
+def test_waiver_for_another_policy_does_not_apply() -> None:
+    result = analyse(tracing_off_with_tag(f"2027-01-15 {REASON}", policy="lambda-reserved-concurrency"))
+    assert by_policy(result.findings) == {"lambda-tracing-active": {"orders-function"}}
+
+
+def test_non_waivable_policy_ignores_the_waiver_unless_configured() -> None:
+    stack = happy_stack()
+    fn = next(r for r in stack if r.name == "orders-function")
+    stack = patch(stack, "orders-function", set_={"tags": {TAG + "lambda-url-auth-iam": f"2027-01-15 {REASON}"}})
+    from stack_factory import raw
+
+    stack = [*stack, raw("aws:lambda/functionUrl:FunctionUrl", "orders-url",
+                         {"functionName": "orders-fn", "authorizationType": "NONE"}, deps={"functionName": [fn.urn]})]
+    result = analyse(stack)
+    assert by_policy(result.findings) == {"lambda-url-auth-iam": {"orders-url"}}
+    assert "cannot be waived" in messages(result, "lambda-url-auth-iam")[0]
+    configured = analyse(stack, {"lambda-url-auth-iam": {"waivable": True}})
+    assert by_policy(configured.findings) == {}
+    assert by_policy(configured.findings, "waived") == {"waived-stack-findings": {"orders-url"}}
+
+
+def test_stack_policy_takes_waivers_from_the_role_a_role_policy_attaches_to() -> None:
+    stack = happy_stack()
+    stack = patch(stack, "orders-policy", set_={"policy": json.dumps(
+        {"Statement": [{"Effect": "Allow", "Action": "states:*", "Resource": STATE_MACHINE}]})})
+    assert violations(stack) == {"iam-no-wildcard-actions": {"orders-policy"}}
+    waived = patch(stack, "orders-role", set_={"tags": {TAG + "iam-no-wildcard-actions": f"2027-06-01 {REASON}"}})
+    result = analyse(waived)
+    assert by_policy(result.findings) == {}
+    assert by_policy(result.findings, "waived") == {"waived-stack-findings": {"orders-policy"}}
+
+
+def test_pack_config_waiver_by_logical_name_or_urn() -> None:
+    stack = patch(happy_stack(), "orders-logs", set_={"retentionInDays": 30.0})
+    urn = next(r.urn for r in stack if r.name == "orders-logs")
+    for resource in ("orders-logs", urn):
+        config = {"logs-retention-set": {"waivers": [
+            {"resource": resource, "reason": "Short retention agreed with the DPO", "expires": "2027-03-01"}]}}
+        result = analyse(stack, config)
+        assert by_policy(result.findings) == {}
+        assert by_policy(result.findings, "waived") == {"waived-findings": {"orders-logs"}}
+    expired = {"logs-retention-set": {"waivers": [
+        {"resource": "orders-logs", "reason": "Short retention agreed with the DPO", "expires": "2026-01-01"}]}}
+    assert violations(stack, expired) == {"logs-retention-set": {"orders-logs"}}
+
+
+def test_waived_findings_do_not_leak_between_resources() -> None:
+    stack = happy_stack()
+    for fn in ("orders-function", "billing-function"):
+        stack = patch(stack, fn, set_={"tracingConfig": {"mode": "PassThrough"},
+                                       "tags": {TAG + "lambda-tracing-active": f"2027-01-15 {REASON}"}})
+    result = analyse(stack)
+    waived = sorted(name_of(f.urn) for f in result.findings if f.kind == "waived")
+    assert waived == ["billing-function", "orders-function"]
+
+
+# -- preview ----------------------------------------------------------------------------------------
+
+UNDECIDED_IN_PREVIEW = {
+    # documents that embed ARNs of resources created in the same stack are unknown during preview
+    "kms-key-policy-no-wildcard-principal",
+    "iam-no-wildcard-actions",
+    "iam-no-wildcard-resources",
+    "iam-no-privilege-escalation",
+    "iam-secret-read-scoped",
+    "sqs-encrypted",
+}
+
+
+def test_preview_of_happy_stack_has_no_violation_and_says_what_it_could_not_judge() -> None:
+    result = analyse(happy_stack(preview=True), preview=True)
+    assert by_policy(result.findings) == {}
+    undecided = {f.policy for f in result.findings if f.kind == "undecided"}
+    assert undecided == UNDECIDED_IN_PREVIEW
+    assert all(f.level == "advisory" and "during preview" in f.message
+               for f in result.findings if f.kind == "undecided")
+
+
+def test_preview_reports_known_violations() -> None:
+    stack = patch(happy_stack(preview=True), "orders-function", set_={"tracingConfig": {"mode": "PassThrough"}})
+    assert violations(stack, preview=True) == {"lambda-tracing-active": {"orders-function"}}
+
+
+def test_preview_unknown_deciding_value_is_undecided_then_judged_in_update() -> None:
+    preview = patch(happy_stack(preview=True), "orders-logs", set_={"retentionInDays": UNKNOWN})
+    result = analyse(preview, preview=True)
+    assert "logs-retention-set" not in by_policy(result.findings)
+    assert "logs-retention-set" in by_policy(result.findings, "undecided")
+    update = patch(happy_stack(), "orders-logs", set_={"retentionInDays": 30.0})
+    assert violations(update)["logs-retention-set"] == {"orders-logs"}
+
+
+def test_preview_unknown_key_counts_as_set_but_missing_key_fails() -> None:
+    preview = happy_stack(preview=True)
+    assert next(r for r in preview if r.name == "orders-logs").inputs["kmsKeyId"] == UNKNOWN
+    result = analyse(preview, preview=True)
+    assert not [f for f in result.findings if f.policy == "logs-kms-encrypted"]
+    missing = patch(preview, "orders-logs", drop=["kmsKeyId"])
+    assert violations(missing, preview=True) == {"logs-kms-encrypted": {"orders-logs"}}
+
+
+def test_preview_stack_policy_reports_known_violation_and_undecided_part() -> None:
+    stack = patch(happy_stack(preview=True), "billing-policy", set_={"policy": json.dumps(
+        {"Statement": [{"Effect": "Allow", "Action": "states:*", "Resource": STATE_MACHINE}]})})
+    result = analyse(stack, preview=True)
+    assert by_policy(result.findings) == {"iam-no-wildcard-actions": {"billing-policy"}}
+    assert "iam-no-wildcard-actions" in {f.policy for f in result.findings if f.kind == "undecided"}
+
+
+def test_preview_matches_alarms_and_log_groups_through_dependencies() -> None:
+    # autonamed function: no name known during preview; alarms and log groups are matched by dependency
+    stack = [r for r in secure_function("solo", preview=True)]
+    stack = patch(stack, "solo-function", drop=["name"],
+                  set_={"loggingConfig": {"logFormat": "JSON", "logGroup": UNKNOWN}})
+    for alarm in ("solo-errors", "solo-throttles"):
+        stack = patch(stack, alarm, set_={"dimensions": {"FunctionName": UNKNOWN}})
+    result = analyse(stack, preview=True)
+    assert by_policy(result.findings) == {}
+    undecided = {f.policy for f in result.findings if f.kind == "undecided"}
+    assert "monitoring-function-alarms" not in undecided and "lambda-log-group-explicit" not in undecided
+    without_errors = [r for r in stack if r.name != "solo-errors"]
+    assert violations(without_errors, preview=True) == {"monitoring-function-alarms": {"solo-function"}}
