@@ -11,7 +11,7 @@ import re
 from typing import Any, Literal
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from secure_serverless import rules
 from secure_serverless.guardrails import NON_WAIVABLE, POLICY_NAMES, SUPPORTED_RUNTIMES
@@ -265,59 +265,13 @@ class SecureFunctionArgs(BaseModel):
                 rules.check_env_value(key, value)
         return environment
 
-    @field_validator("secrets")
+    @field_validator(*rules.ARN_FIELDS)
     @classmethod
-    def _secrets(cls, secrets: list[StrInput]) -> list[StrInput]:
-        for arn in secrets:
-            if isinstance(arn, str):
-                rules.check_secret_arn(arn)
-        return secrets
-
-    @field_validator("secret_kms_key_arns")
-    @classmethod
-    def _secret_keys(cls, arns: list[StrInput]) -> list[StrInput]:
-        for arn in arns:
-            if isinstance(arn, str):
-                rules.check_kms_key_arn(arn)
-        return arns
-
-    @field_validator("kms_key_arn")
-    @classmethod
-    def _key(cls, arn: StrInput | None) -> StrInput | None:
-        if isinstance(arn, str):
-            rules.check_kms_key_arn(arn)
-        return arn
-
-    @field_validator("alarm_topic_arn")
-    @classmethod
-    def _topic(cls, arn: StrInput | None) -> StrInput | None:
-        if isinstance(arn, str):
-            rules.check_arn(arn, service="sns", what="an SNS topic ARN")
-        return arn
-
-    @field_validator("permissions_boundary_arn")
-    @classmethod
-    def _boundary(cls, arn: StrInput | None) -> StrInput | None:
-        if isinstance(arn, str):
-            rules.check_arn(arn, service="iam", what="an IAM managed policy ARN", resource_prefix="policy/")
-        return arn
-
-    @field_validator("code_signing_config_arn")
-    @classmethod
-    def _signing(cls, arn: StrInput | None) -> StrInput | None:
-        if isinstance(arn, str):
-            rules.check_arn(
-                arn, service="lambda", what="a code signing config ARN", resource_prefix="code-signing-config:"
-            )
-        return arn
-
-    @field_validator("layers")
-    @classmethod
-    def _layers(cls, arns: list[StrInput]) -> list[StrInput]:
-        for arn in arns:
-            if isinstance(arn, str):
-                rules.check_layer_arn(arn)
-        return arns
+    def _arns(cls, value: StrInput | list[StrInput] | None, info: ValidationInfo) -> Any:
+        for _, item in rules.field_items(info.field_name or "", value):
+            if isinstance(item, str):
+                rules.ARN_FIELDS[info.field_name or ""](item)
+        return value
 
     @field_validator("log_retention_in_days")
     @classmethod

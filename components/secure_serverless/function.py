@@ -143,11 +143,7 @@ class SecureFunction(pulumi.ComponentResource):
             f"{name}-role",
             description=f"Execution role of the {name} function (secure-serverless)",
             assume_role_policy=account.apply(lambda a: json.dumps(trust_policy(a.account_id))),
-            permissions_boundary=self._check(
-                "permissions_boundary_arn",
-                args.permissions_boundary_arn,
-                lambda v: rules.check_arn(v, service="iam", what="an IAM policy ARN"),
-            ),
+            permissions_boundary=self._checked_arn("permissions_boundary_arn"),
             max_session_duration=3600,
             tags=self._tags_for("role"),
             opts=self._child,
@@ -194,6 +190,13 @@ class SecureFunction(pulumi.ComponentResource):
     def _check(self, field: str, value: Any, check: Callable[[str], None]) -> Any:
         return _checked(self._name, field, value, check)
 
+    def _checked_arn(self, field: str) -> Any:
+        """The field's value with its Outputs checked (in apply) by the same rule the args model uses."""
+        value = getattr(self._args, field)
+        check = rules.ARN_FIELDS[field]
+        checked = [self._check(path, item, check) for path, item in rules.field_items(field, value)]
+        return checked if isinstance(value, list) else (checked[0] if checked else None)
+
     def _tags_for(self, child: str) -> dict[str, str]:
         return {**self._args.tags, **self._waiver_tags.get(child, {})}
 
@@ -205,7 +208,7 @@ class SecureFunction(pulumi.ComponentResource):
         args = self._args
         if args.kms_key_arn is not None:
             self.kms_key = None
-            return pulumi.Output.from_input(self._check("kms_key_arn", args.kms_key_arn, rules.check_kms_key_arn))
+            return pulumi.Output.from_input(self._checked_arn("kms_key_arn"))
         encrypted_topic = args.create_alarms and args.alarm_topic_arn is None
         policy = pulumi.Output.all(account, self.role.arn, log_group_arn).apply(
             lambda v: json.dumps(
@@ -257,11 +260,8 @@ class SecureFunction(pulumi.ComponentResource):
     def _role_policy(self, account: pulumi.Output[_Account], key_arn: pulumi.Output[str]) -> aws.iam.RolePolicy:
         args = self._args
         waived = {w.policy for w in args.waivers}
-        secrets = [self._check(f"secrets[{i}]", s, rules.check_secret_arn) for i, s in enumerate(args.secrets)]
-        secret_keys = [
-            self._check(f"secret_kms_key_arns[{i}]", k, rules.check_kms_key_arn)
-            for i, k in enumerate(args.secret_kms_key_arns)
-        ]
+        secrets = self._checked_arn("secrets")
+        secret_keys = self._checked_arn("secret_kms_key_arns")
 
         def check_grant_resource(resource: str) -> None:
             rules.check_resource_arn(resource)
@@ -358,9 +358,8 @@ class SecureFunction(pulumi.ComponentResource):
                 application_log_level=args.log_level,
                 system_log_level="INFO",
             ),
-            code_signing_config_arn=args.code_signing_config_arn,
-            layers=[self._check(f"layers[{i}]", arn, rules.check_layer_arn) for i, arn in enumerate(args.layers)]
-            or None,
+            code_signing_config_arn=self._checked_arn("code_signing_config_arn"),
+            layers=self._checked_arn("layers") or None,
             vpc_config=(
                 aws.lambda_.FunctionVpcConfigArgs(subnet_ids=vpc.subnet_ids, security_group_ids=vpc.security_group_ids)
                 if vpc
@@ -373,13 +372,7 @@ class SecureFunction(pulumi.ComponentResource):
     def _alarms(self, key_arn: pulumi.Output[str]) -> dict[str, aws.cloudwatch.MetricAlarm]:
         args = self._args
         if args.alarm_topic_arn is not None:
-            topic_arn = pulumi.Output.from_input(
-                self._check(
-                    "alarm_topic_arn",
-                    args.alarm_topic_arn,
-                    lambda v: rules.check_arn(v, service="sns", what="an SNS topic ARN"),
-                )
-            )
+            topic_arn = pulumi.Output.from_input(self._checked_arn("alarm_topic_arn"))
         else:
             self.alarm_topic = aws.sns.Topic(
                 f"{self._name}-alarms",

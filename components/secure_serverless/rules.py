@@ -6,7 +6,10 @@ caller adds the field name.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from secure_serverless.credentials import credential_kind
 
@@ -112,3 +115,29 @@ def check_layer_arn(arn: str) -> None:
         raise ValueError(
             f"{arn!r} is not a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)"
         )
+
+
+# SecureFunctionArgs fields holding ARNs, and the rule each value must pass. The args model checks
+# plain strings with it; the component checks pulumi Outputs with the same rule inside apply.
+ARN_FIELDS: dict[str, Callable[[str], None]] = {
+    "secrets": check_secret_arn,
+    "secret_kms_key_arns": check_kms_key_arn,
+    "kms_key_arn": check_kms_key_arn,
+    "alarm_topic_arn": functools.partial(check_arn, service="sns", what="an SNS topic ARN"),
+    "permissions_boundary_arn": functools.partial(
+        check_arn, service="iam", what="an IAM managed policy ARN", resource_prefix="policy/"
+    ),
+    "code_signing_config_arn": functools.partial(
+        check_arn, service="lambda", what="a code signing config ARN", resource_prefix="code-signing-config:"
+    ),
+    "layers": check_layer_arn,
+}
+
+
+def field_items(field: str, value: Any) -> Iterator[tuple[str, Any]]:
+    """(path, item) for a scalar or list field: ``("kms_key_arn", v)`` or ``("layers[0]", v)``, ..."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield f"{field}[{index}]", item
+    elif value is not None:
+        yield field, value

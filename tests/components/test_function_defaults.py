@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pulumi
@@ -448,3 +449,25 @@ def test_function_archive_bundles_code_and_runtime_helper(tmp_path: Path) -> Non
     assert "secure_serverless/runtime/__init__.py" in names and "secure_serverless/runtime/contract.py" in names
     assert not any("__pycache__" in n for n in names)
     assert not any(n.startswith("secure_serverless/function") for n in names)  # no infrastructure code
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("permissions_boundary_arn", f"arn:aws:iam::{ACCOUNT}:role/not-a-policy", "policy/"),
+        ("code_signing_config_arn", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:x", "code-signing-config:"),
+        ("kms_key_arn", "alias/shared", "KMS key ARN"),
+        ("alarm_topic_arn", SECRET_ARN, "SNS topic ARN"),
+        ("layers", [f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:deps"], "layers[0]"),
+    ],
+)
+def test_output_arns_checked_in_apply_with_the_args_rule(field: str, value: object, expected: str) -> None:
+    def program() -> None:
+        wrapped = (
+            [pulumi.Output.from_input(v) for v in value] if isinstance(value, list) else pulumi.Output.from_input(value)
+        )
+        SecureFunction("orders", make_args(**{field: wrapped}))
+
+    with pytest.raises(Exception, match=re.escape(expected)) as info:
+        run_functions(program)
+    assert field in str(info.value)
