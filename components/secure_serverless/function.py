@@ -56,9 +56,9 @@ def _account_for(
     if key not in per_run:
         identity = aws.get_caller_identity_output(opts=invoke)
         region = aws.get_region_output(opts=invoke)
-        partition = aws.get_partition_output(opts=invoke)
-        per_run[key] = pulumi.Output.all(identity.account_id, region.region, partition.partition).apply(
-            lambda v: _Account(account_id=v[0], region=v[1], partition=v[2])
+        # The caller's ARN names the partition (arn:<partition>:...): no third lookup needed.
+        per_run[key] = pulumi.Output.all(identity.account_id, region.region, identity.arn).apply(
+            lambda v: _Account(account_id=v[0], region=v[1], partition=v[2].split(":")[1])
         )
     return per_run[key]
 

@@ -12,7 +12,7 @@ import pulumi_aws as aws
 import pytest
 
 from secure_serverless import Grant, SecureFunction, VpcConfig, Waiver
-from secure_serverless.check.mocks import ProgramRun
+from secure_serverless.check.mocks import ProgramRun, run_program
 from secure_serverless.check.model import UNKNOWN
 from secure_serverless.function import TYPE_TOKEN
 from secure_serverless.packaging import function_archive
@@ -471,3 +471,14 @@ def test_output_arns_checked_in_apply_with_the_args_rule(field: str, value: obje
     with pytest.raises(Exception, match=re.escape(expected)) as info:
         run_functions(program)
     assert field in str(info.value)
+
+
+def test_partition_comes_from_the_account_lookup() -> None:
+    run = run_program(lambda: SecureFunction("orders", make_args()), config={"aws:region": "cn-north-1"})
+    by_sid = statements(one(run, KEY))
+    assert by_sid["AccountAdministersKeyThroughIam"]["Principal"] == {"AWS": f"arn:aws-cn:iam::{ACCOUNT}:root"}
+    log_group_arn = one(run, LOG_GROUP).outputs["arn"]
+    assert log_group_arn.startswith("arn:aws-cn:logs:cn-north-1:")
+    assert by_sid["LogsEncryptsOwnLogGroup"]["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"] == (
+        log_group_arn
+    )

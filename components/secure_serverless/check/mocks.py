@@ -43,6 +43,9 @@ class AwsMocks(Mocks):
     ) -> None:
         self.account_id = account_id
         self.region = region
+        self.partition = (
+            "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+        )
         # In a preview of a new stack the engine knows only a resource's inputs: computed outputs
         # (ids, ARNs, generated names) are unknown, and so is every input derived from them.
         self.preview = preview
@@ -53,7 +56,7 @@ class AwsMocks(Mocks):
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "accountId": self.account_id,
-                "arn": f"arn:aws:iam::{self.account_id}:user/ci",
+                "arn": f"arn:{self.partition}:iam::{self.account_id}:user/ci",
                 "id": self.account_id,
                 "userId": "AIDAEXAMPLEUSERID0000",
             }, []
@@ -67,8 +70,8 @@ class AwsMocks(Mocks):
             }, []
         if token == "aws:index/getPartition:getPartition":
             return {
-                "partition": "aws",
-                "id": "aws",
+                "partition": self.partition,
+                "id": self.partition,
                 "dnsSuffix": "amazonaws.com",
                 "reverseDnsPrefix": "com.amazonaws",
             }, []
@@ -100,7 +103,7 @@ class AwsMocks(Mocks):
 
     def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
         region = self.region if regional else ""
-        return f"arn:aws:{service}:{region}:{self.account_id}:{resource}"
+        return f"arn:{self.partition}:{service}:{region}:{self.account_id}:{resource}"
 
 
 _Builder = Callable[[AwsMocks, str, dict[str, Any]], tuple[str, dict[str, Any]]]
