@@ -111,6 +111,7 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 pack_config=pack_config,
                 preview=args.preview,
                 progress=progress,
+                collect_garbage=False,  # the process exits after the report
             )
             source_file = spec.main_file
     except CheckError as error:

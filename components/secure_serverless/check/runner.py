@@ -96,10 +96,12 @@ def run_program_spec(
     preview: bool,
     source_lines: dict[str, int] | None = None,
     progress: Progress | None = None,
+    collect_garbage: bool = True,
 ) -> list[RecordedResource]:
     """Run the program under mocks; any exception becomes a CheckError carrying its traceback.
 
     ``source_lines`` (if given) receives URN -> line of the main file that created the resource.
+    ``collect_garbage``: see :func:`secure_serverless.check.mocks.run_program`.
     """
     from secure_serverless.check.mocks import run_program  # imports pulumi: keep --help fast
 
@@ -113,6 +115,7 @@ def run_program_spec(
                 stack=spec.stack,
                 config=spec.config,
                 secret_keys=list(spec.secret_keys),
+                collect_garbage=collect_garbage,
             )
     except Exception as error:
         raise CheckError(
@@ -230,8 +233,13 @@ def check_program(
     pack_config: Mapping[str, Any] | None = None,
     preview: bool = False,
     progress: Progress | None = None,
+    collect_garbage: bool = True,
 ) -> tuple[CheckResult, ProgramSpec]:
-    """Run the program under mocks and judge what it registers with the pack, in process."""
+    """Run the program under mocks and judge what it registers with the pack, in process.
+
+    A one-shot process (the CLI) passes ``collect_garbage=False``: the program run's garbage is then
+    left for the process exit instead of costing seconds of collection on large programs.
+    """
     started = time.monotonic()
     progress = progress or Progress(False)
     try:
@@ -242,7 +250,9 @@ def check_program(
     config = dict(pack_config or {})
     progress.phase(f"running {spec.display_path()} under mocks (stack {spec.stack})")
     source_lines: dict[str, int] = {}
-    resources = run_program_spec(spec, preview=preview, source_lines=source_lines, progress=progress)
+    resources = run_program_spec(
+        spec, preview=preview, source_lines=source_lines, progress=progress, collect_garbage=collect_garbage
+    )
     progress.phase(f"evaluating {len(resources)} resources")
     evaluation = _evaluate(resources, pack, config, project=spec.project, stack=spec.stack, dry_run=preview,
                            progress=progress)
