@@ -1,4 +1,4 @@
-"""IAM policy documents as the rules see them: parsed defensively, normalised, matched.
+"""IAM policy documents as the rules see them: parsed defensively, normalised, walked, matched.
 
 A document may arrive as a dict, a JSON string, or JSON encoded twice; ``Statement`` may be a dict or
 a list; ``Action``/``Resource``/``Principal`` may be strings or lists, or be replaced by their ``Not``
@@ -11,10 +11,14 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guardrails._values import UNKNOWN, is_unknown, plain
+
+if TYPE_CHECKING:
+    from guardrails._policy import Ctx, Res
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,29 @@ def parse(value: Any) -> Document | Any | None:
         if statement is not None:
             statements.append(statement)
     return Document(tuple(statements))
+
+
+def statement_path(where: str, index: int, key: str) -> str:
+    """The path of one statement's ``key`` in the document at ``where`` (how undecided parts are named)."""
+    return f"{where}.Statement[{index}].{key}"
+
+
+def allowing_statements(ctx: Ctx, subject: Res, where: str, document: Any) -> Iterator[tuple[int, Statement]]:
+    """The Allow statements (with their indexes) of a parsed ``document``, held by ``subject`` at ``where``.
+
+    A document unknown during preview, and a statement whose Effect is unknown, are reported to ``ctx`` as
+    undecided; an absent or invalid document has no statements.
+    """
+    if is_unknown(document):
+        ctx.undecided(subject, where)
+        return
+    if not isinstance(document, Document):
+        return
+    for index, statement in enumerate(document.statements):
+        if statement.allows:
+            yield index, statement
+        elif statement.effect == "unknown":
+            ctx.undecided(subject, statement_path(where, index, "Effect"))
 
 
 @functools.lru_cache(maxsize=4096)

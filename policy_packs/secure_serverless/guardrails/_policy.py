@@ -14,7 +14,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -35,6 +35,7 @@ from guardrails._values import is_unknown, plain
 
 STRICT = False
 """Re-raise errors from checks instead of reporting them (set by the test-suite)."""
+
 
 class Res:
     """One resource as a check sees it: type, names, plain properties (UNKNOWN markers), graph links."""
@@ -185,6 +186,67 @@ def _internal_error(ctx: Ctx, subject: Res, policy_name: str, error: Exception) 
     ctx.fail(subject, f"Policy '{policy_name}' could not judge {subject.label()} ({detail}); failing closed.")
 
 
+_Subject = TypeVar("_Subject", Res, Stack)
+
+# What a stack check's internal error is reported on.
+_STACK_ANCHOR = Res("pulumi:pulumi:Stack", "", "stack", {})
+
+
+def _run(
+    policy_name: str,
+    scope: str,
+    check: Callable[[Ctx, _Subject, Config], None],
+    subject: _Subject,
+    anchor: Res,
+    config: Config,
+    report: ReportViolation,
+    default_urn: str | None,
+) -> None:
+    """Run ``check`` on ``subject`` and report what it found; an error in it is a finding on ``anchor``."""
+    ctx = Ctx()
+    try:
+        check(ctx, subject, config)
+    except UnknownValueError:
+        raise
+    except Exception as error:
+        ctx = Ctx()
+        _internal_error(ctx, anchor, policy_name, error)
+    _finish(policy_name, scope, ctx, config, report, default_urn)
+
+
+def _guardrail_info(kind: str, types: Iterable[str], config: Mapping[str, JsonSchema] | None, waivable: bool) -> Meta:
+    schema = {**(config or {}), **common_properties(waivable)}
+    return Meta(kind, tuple(sorted(set(types))), schema, 0)
+
+
+_Policy = TypeVar("_Policy", ResourceValidationPolicy, StackValidationPolicy)
+
+
+def declare(
+    policy_class: type[_Policy],
+    info: Meta,
+    validate: Callable[[Any, ReportViolation], None],
+    *,
+    name: str,
+    description: str,
+    level: EnforcementLevel,
+    severity: Severity,
+    remediation: str,
+) -> _Policy:
+    """A pulumi_policy policy with ``info`` (config schema included) attached for :func:`meta`."""
+    policy = policy_class(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=level,
+        config_schema=PolicyConfigSchema(properties=info.schema),
+        severity=severity,
+        remediation_steps=remediation,
+    )
+    policy.__dict__["guardrail"] = info
+    return policy
+
+
 def resource_policy(
     *,
     name: str,
@@ -198,15 +260,14 @@ def resource_policy(
     waivable: bool = True,
 ) -> ResourceValidationPolicy:
     """A ResourceValidationPolicy judging resources of ``types`` with ``check``."""
-    type_set = frozenset(types)
-    schema = {**(config or {}), **common_properties(waivable)}
-    info = Meta("resource", tuple(sorted(type_set)), schema, 0)
+    info = _guardrail_info("resource", types, config, waivable)
+    type_set = frozenset(info.types)
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type not in type_set:
             return
         _waivers.begin("resource", info.order)
-        cfg = Config(args.get_config(), schema)
+        cfg = Config(args.get_config(), info.schema)
         res = Res(
             args.resource_type,
             args.urn,
@@ -215,27 +276,18 @@ def resource_policy(
             provider_props=args.provider.props if args.provider is not None else None,
             parent=args.opts.parent if args.opts is not None else None,
         )
-        ctx = Ctx()
-        try:
-            check(ctx, res, cfg)
-        except UnknownValueError:
-            raise
-        except Exception as error:
-            ctx = Ctx()
-            _internal_error(ctx, res, name, error)
-        _finish(name, "resource", ctx, cfg, report, args.urn)
+        _run(name, "resource", check, res, res, cfg, report, args.urn)
 
-    policy = ResourceValidationPolicy(
+    return declare(
+        ResourceValidationPolicy,
+        info,
+        validate,
         name=name,
         description=description,
-        validate=validate,
-        enforcement_level=level,
-        config_schema=PolicyConfigSchema(properties=schema),
+        level=level,
         severity=severity,
-        remediation_steps=remediation,
+        remediation=remediation,
     )
-    policy.__dict__["guardrail"] = info
-    return policy
 
 
 def stack_policy(
@@ -251,35 +303,23 @@ def stack_policy(
     waivable: bool = True,
 ) -> StackValidationPolicy:
     """A StackValidationPolicy judging the whole stack with ``check``."""
-    schema = {**(config or {}), **common_properties(waivable)}
-    info = Meta("stack", tuple(sorted(set(types))), schema, 0)
+    info = _guardrail_info("stack", types, config, waivable)
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         _waivers.begin("stack", info.order)
-        cfg = Config(args.get_config(), schema)
-        stack = Stack(args.resources)
-        ctx = Ctx()
-        try:
-            check(ctx, stack, cfg)
-        except UnknownValueError:
-            raise
-        except Exception as error:
-            ctx = Ctx()
-            anchor = Res("pulumi:pulumi:Stack", "", "stack", {})
-            _internal_error(ctx, anchor, name, error)
-        _finish(name, "stack", ctx, cfg, report, None)
+        cfg = Config(args.get_config(), info.schema)
+        _run(name, "stack", check, Stack(args.resources), _STACK_ANCHOR, cfg, report, None)
 
-    policy = StackValidationPolicy(
+    return declare(
+        StackValidationPolicy,
+        info,
+        validate,
         name=name,
         description=description,
-        validate=validate,
-        enforcement_level=level,
-        config_schema=PolicyConfigSchema(properties=schema),
+        level=level,
         severity=severity,
-        remediation_steps=remediation,
+        remediation=remediation,
     )
-    policy.__dict__["guardrail"] = info
-    return policy
 
 
 def meta(policy: Any) -> Meta:
@@ -338,3 +378,26 @@ def resolve(
                 if arn_type and arn_type in target.type.lower():
                     matches.append(target)
     return matches
+
+
+def referrers(
+    stack: Stack,
+    source_type: str,
+    prop: str,
+    target_types: Iterable[str],
+    keys: Iterable[str],
+) -> tuple[dict[str, list[Res]], bool]:
+    """Resources of ``source_type`` by the URN of each target of their ``prop`` (see :func:`resolve`).
+
+    Also returns whether a reference is unknown during preview and named by no dependency.
+    """
+    by_target: dict[str, list[Res]] = {}
+    unresolved = False
+    for source in stack.of_type(source_type):
+        targets = resolve(stack, source, prop, target_types, keys)
+        if targets is None:
+            unresolved = True
+            continue
+        for target in targets:
+            by_target.setdefault(target.urn, []).append(source)
+    return by_target, unresolved

@@ -49,6 +49,14 @@ class AttachedDocument:
     document: Any
     roles: list[Res] | None
 
+    def allowing_statements(self, ctx: Ctx) -> Iterator[tuple[int, docs.Statement]]:
+        """The document's Allow statements; an unknown document or Effect is reported undecided."""
+        return docs.allowing_statements(ctx, self.subject, self.where, self.document)
+
+    def path(self, index: int, key: str) -> str:
+        """The path of statement ``index``'s ``key``, for undecided reports."""
+        return docs.statement_path(self.where, index, key)
+
 
 def _roles_of_policy(stack: Stack, policy: Res) -> list[Res] | None:
     roles: list[Res] = []
@@ -102,13 +110,15 @@ def is_function_role(role: Res) -> bool | None:
         return False
     undecided = False
     for statement in document.statements:
-        if not statement.allows:
+        if not statement.allows and statement.effect != "unknown":
             continue
         for kind, value in statement.principals:
             if is_unknown(value):
                 undecided = True
             elif kind.lower() == "service" and value == "lambda.amazonaws.com":
-                return True
+                if statement.allows:
+                    return True
+                undecided = True  # the Effect is unknown during preview
     return None if undecided else False
 
 
@@ -145,23 +155,17 @@ def _fix_owner(item: AttachedDocument) -> list[Res]:
 def _check_wildcard_actions(ctx: Ctx, stack: Stack, cfg: Config) -> None:
     allowed = {a.lower() for a in cfg.strings("allowedActions")}
     for item in attached_documents(stack):
-        if is_unknown(item.document):
-            ctx.undecided(item.subject, item.where)
-            continue
-        if not isinstance(item.document, docs.Document):
-            continue
-        for index, statement in enumerate(item.document.statements):
-            if not statement.allows:
-                if statement.effect == "unknown":
-                    ctx.undecided(item.subject, f"{item.where}.Statement[{index}].Effect")
-                continue
+        for index, statement in item.allowing_statements(ctx):
             if statement.not_actions is not None:
                 bad = ["NotAction (allows every other action)"]
             else:
                 if any(is_unknown(a) for a in statement.actions):
-                    ctx.undecided(item.subject, f"{item.where}.Statement[{index}].Action")
-                bad = [a for a in statement.actions if isinstance(a, str) and _is_wildcard_action(a)
-                       and a.lower() not in allowed]
+                    ctx.undecided(item.subject, item.path(index, "Action"))
+                bad = [
+                    a
+                    for a in statement.actions
+                    if isinstance(a, str) and _is_wildcard_action(a) and a.lower() not in allowed
+                ]
             if bad:
                 ctx.fail(
                     item.subject,
@@ -192,21 +196,12 @@ WILDCARD_ACTIONS = stack_policy(
 def _check_wildcard_resources(ctx: Ctx, stack: Stack, cfg: Config) -> None:
     allowed = {a.lower() for a in cfg.strings("actionsAllowedOnAnyResource")}
     for item in attached_documents(stack):
-        if is_unknown(item.document):
-            ctx.undecided(item.subject, item.where)
-            continue
-        if not isinstance(item.document, docs.Document):
-            continue
-        for index, statement in enumerate(item.document.statements):
-            if not statement.allows:
-                if statement.effect == "unknown":
-                    ctx.undecided(item.subject, f"{item.where}.Statement[{index}].Effect")
-                continue
+        for index, statement in item.allowing_statements(ctx):
             if statement.not_resources is not None:
                 wild = True
             else:
                 if any(is_unknown(r) for r in statement.resources):
-                    ctx.undecided(item.subject, f"{item.where}.Statement[{index}].Resource")
+                    ctx.undecided(item.subject, item.path(index, "Resource"))
                     continue
                 wild = any(isinstance(r, str) and is_wildcard_resource(r) for r in statement.resources)
             if not wild:
@@ -216,7 +211,7 @@ def _check_wildcard_resources(ctx: Ctx, stack: Stack, cfg: Config) -> None:
             else:
                 offending = [a for a in statement.actions if isinstance(a, str) and a.lower() not in allowed]
                 if any(is_unknown(a) for a in statement.actions):
-                    ctx.undecided(item.subject, f"{item.where}.Statement[{index}].Action")
+                    ctx.undecided(item.subject, item.path(index, "Action"))
             if offending:
                 ctx.fail(
                     item.subject,
@@ -280,11 +275,21 @@ def _check_admin(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
     for attachment in stack.of_type(t.ROLE_POLICY_ATTACHMENT):
         roles = resolve(stack, attachment, "role", [t.ROLE]) or []
-        judge(attachment, attachment.props.get("policyArn"), roles,
-              attachment.property_dependencies.get("policyArn", ()), "policyArn")
+        judge(
+            attachment,
+            attachment.props.get("policyArn"),
+            roles,
+            attachment.property_dependencies.get("policyArn", ()),
+            "policyArn",
+        )
     for attachment in stack.of_type(t.POLICY_ATTACHMENT):
-        judge(attachment, attachment.props.get("policyArn"), [],
-              attachment.property_dependencies.get("policyArn", ()), "policyArn")
+        judge(
+            attachment,
+            attachment.props.get("policyArn"),
+            [],
+            attachment.property_dependencies.get("policyArn", ()),
+            "policyArn",
+        )
     for role in stack.of_type(t.ROLE):
         arns = role.props.get("managedPolicyArns")
         if is_unknown(arns):
@@ -313,7 +318,8 @@ ADMIN = stack_policy(
 # -- iam-no-privilege-escalation ------------------------------------------------------------------
 
 
-def _escalations(statement: docs.Statement) -> list[str]:
+def _escalations(statement: docs.Statement) -> tuple[list[str], bool]:
+    """The statement's escalation findings, and whether one more depends on a resource unknown during preview."""
     index = _iamdb.index()
     found: list[str] = []
     if statement.not_actions is not None:
@@ -332,7 +338,7 @@ def _escalations(statement: docs.Statement) -> list[str]:
     )
     if broad:
         found.extend(f"{a} on '*'" for a in special)
-    return sorted(set(found))
+    return sorted(set(found)), bool(special) and not broad and any(is_unknown(r) for r in statement.resources)
 
 
 def _check_escalation(ctx: Ctx, stack: Stack, cfg: Config) -> None:
@@ -350,19 +356,15 @@ def _check_escalation(ctx: Ctx, stack: Stack, cfg: Config) -> None:
             kind = True if any(k is True for k in kinds) else (False if all(k is False for k in kinds) else None)
         if kind is False:
             continue
-        if is_unknown(item.document):
-            ctx.undecided(item.subject, item.where)
-            continue
-        if not isinstance(item.document, docs.Document):
-            continue
         findings: list[str] = []
-        for index, statement in enumerate(item.document.statements):
-            if not statement.allows:
-                continue
+        for index, statement in item.allowing_statements(ctx):
             if any(is_unknown(a) for a in (*statement.actions, *(statement.not_actions or ()))):
-                ctx.undecided(item.subject, f"{item.where}.Statement[{index}].Action")
+                ctx.undecided(item.subject, item.path(index, "Action"))
                 continue
-            findings.extend(_escalations(statement))
+            found, resource_unknown = _escalations(statement)
+            if resource_unknown:
+                ctx.undecided(item.subject, item.path(index, "Resource"))
+            findings.extend(found)
         if not findings:
             continue
         if kind is None:
@@ -397,29 +399,38 @@ PRIVILEGE_ESCALATION = stack_policy(
 _GUARD_KEYS = ("aws:sourceaccount", "aws:sourcearn")
 
 
-def _check_trust(ctx: Ctx, role: Res, cfg: Config) -> None:
-    document = docs.parse(role.props.get("assumeRolePolicy"))
-    if is_unknown(document):
+def _applies_to_function_role(ctx: Ctx, role: Res) -> bool:
+    """Whether a function-role rule applies to ``role`` (a trust policy unknown during preview is undecided)."""
+    function_role = is_function_role(role)
+    if function_role is None:
         ctx.undecided(role, "assumeRolePolicy")
+        return False
+    return function_role
+
+
+def _check_trust(ctx: Ctx, role: Res, cfg: Config) -> None:
+    if not _applies_to_function_role(ctx, role):
         return
-    if is_function_role(role) is not True or not isinstance(document, docs.Document):
-        return
+    document = docs.parse(role.props.get("assumeRolePolicy"))
     problems: list[str] = []
-    for index, statement in enumerate(document.statements):
-        if not statement.allows:
-            continue
-        others = [f"{kind}:{value}" for kind, value in statement.principals
-                  if not (kind.lower() == "service" and value == "lambda.amazonaws.com")]
+    for index, statement in docs.allowing_statements(ctx, role, "assumeRolePolicy", document):
+        others = [
+            f"{kind}:{value}"
+            for kind, value in statement.principals
+            if not is_unknown(value) and not (kind.lower() == "service" and value == "lambda.amazonaws.com")
+        ]
         if others or statement.not_principals:
             problems.append(f"{statement.label(index)} also trusts {', '.join(others) or 'NotPrincipal'}")
             continue
+        if any(is_unknown(value) for _, value in statement.principals):
+            ctx.undecided(role, docs.statement_path("assumeRolePolicy", index, "Principal"))
+            continue
         keys = docs.condition_keys(statement.condition)
         guarded = any(
-            not operator.lower().endswith("ifexists")
-            for key in _GUARD_KEYS for operator, _ in keys.get(key, [])
+            not operator.lower().endswith("ifexists") for key in _GUARD_KEYS for operator, _ in keys.get(key, [])
         )
         if is_unknown(statement.condition):
-            ctx.undecided(role, f"assumeRolePolicy.Statement[{index}].Condition")
+            ctx.undecided(role, docs.statement_path("assumeRolePolicy", index, "Condition"))
         elif not guarded:
             problems.append(f"{statement.label(index)} has no aws:SourceAccount condition")
     if problems:
@@ -470,9 +481,11 @@ def _check_shared(ctx: Ctx, stack: Stack, cfg: Config) -> None:
             continue
         names = ", ".join(sorted(f.name for f in functions))
         owner = roles[key]
-        message = (f"Role {key if owner is None else repr(owner.name)} is used by functions "
-                   f"{names}; each function must have its own role. Fix: SecureFunction creates one role per "
-                   "function (do not pass a shared role); raw: one aws.iam.Role per aws.lambda_.Function.")
+        message = (
+            f"Role {key if owner is None else repr(owner.name)} is used by functions "
+            f"{names}; each function must have its own role. Fix: SecureFunction creates one role per "
+            "function (do not pass a shared role); raw: one aws.iam.Role per aws.lambda_.Function."
+        )
         if owner is not None:
             ctx.fail(owner, message, owners=functions)
         else:
@@ -500,11 +513,7 @@ def _check_boundary(ctx: Ctx, role: Res, cfg: Config) -> None:
     wanted = cfg.string("permissionsBoundaryArn")
     if not wanted:
         return
-    function_role = is_function_role(role)
-    if function_role is None:
-        ctx.undecided(role, "assumeRolePolicy")
-        return
-    if not function_role:
+    if not _applies_to_function_role(ctx, role):
         return
     boundary = role.props.get("permissionsBoundary")
     if is_unknown(boundary):
@@ -550,18 +559,11 @@ _FAMILIES = (
 
 def _check_secret_read(ctx: Ctx, stack: Stack, cfg: Config) -> None:
     for item in attached_documents(stack):
-        if is_unknown(item.document):
-            ctx.undecided(item.subject, item.where)
-            continue
-        if not isinstance(item.document, docs.Document):
-            continue
-        for index, statement in enumerate(item.document.statements):
-            if not statement.allows:
-                continue
+        for index, statement in item.allowing_statements(ctx):
             for action, pattern, wanted in _FAMILIES:
                 covered = docs.action_allowed(statement, action)
                 if covered is None:
-                    ctx.undecided(item.subject, f"{item.where}.Statement[{index}].Action")
+                    ctx.undecided(item.subject, item.path(index, "Action"))
                     continue
                 if not covered:
                     continue
@@ -571,7 +573,7 @@ def _check_secret_read(ctx: Ctx, stack: Stack, cfg: Config) -> None:
                     loose = ["NotResource"]
                 else:
                     if any(is_unknown(r) for r in statement.resources):
-                        ctx.undecided(item.subject, f"{item.where}.Statement[{index}].Resource")
+                        ctx.undecided(item.subject, item.path(index, "Resource"))
                         continue
                     loose = [r for r in statement.resources if isinstance(r, str) and not pattern.match(r)]
                 if loose:

@@ -57,18 +57,12 @@ ROTATION = resource_policy(
 
 
 def _check_key_policy(ctx: Ctx, key: Res, cfg: Config) -> None:
+    # an absent policy has no statements: AWS applies the default key policy (the account root only)
     document = docs.parse(key.props.get("policy"))
-    if is_unknown(document):
-        ctx.undecided(key, "policy")
-        return
-    if not isinstance(document, docs.Document):
-        return  # no policy: AWS applies the default key policy (the account root only)
-    for index, statement in enumerate(document.statements):
-        if not statement.allows:
-            continue
+    for index, statement in docs.allowing_statements(ctx, key, "policy", document):
         principals = [value for _, value in statement.principals]
         if any(is_unknown(v) for v in principals):
-            ctx.undecided(key, f"policy.Statement[{index}].Principal")
+            ctx.undecided(key, docs.statement_path("policy", index, "Principal"))
             continue
         wildcard = statement.not_principals or any(v == "*" for v in principals)
         if wildcard and not statement.has_condition:

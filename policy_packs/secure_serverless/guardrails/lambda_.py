@@ -76,8 +76,9 @@ _DEFINITE = [
     ("a JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
     ("a credential in a URL", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]{3,}@")),
 ]
-_SECRET_NAME = re.compile(r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)",
-                          re.IGNORECASE)
+_SECRET_NAME = re.compile(
+    r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)", re.IGNORECASE
+)
 _REFERENCE_NAME = re.compile(r"(_ARN|_NAME|_ID|_PATH|_PARAM|_PARAMETER|_URL|_REF|_SSM)$", re.IGNORECASE)
 _REFERENCE_VALUE = re.compile(r"^(arn:aws[a-z-]*:|/|\{\{resolve:)")
 
@@ -146,8 +147,11 @@ NO_SECRETS = resource_policy(
     types=[t.FUNCTION],
     check=_check_no_secrets,
     config={
-        "minimumEntropyMillibits": integer(3500, "Shannon entropy (millibits per character) from which a value "
-                                                 "under a secret-like name counts as a secret.", minimum=0),
+        "minimumEntropyMillibits": integer(
+            3500,
+            "Shannon entropy (millibits per character) from which a value under a secret-like name counts as a secret.",
+            minimum=0,
+        ),
         "ignoredVariables": string_array([], "Variable names never judged (false positives)."),
     },
 )
@@ -216,12 +220,23 @@ CONCURRENCY = resource_policy(
 
 # -- lambda-failure-destination (stack) -----------------------------------------------------------
 
-ASYNC_PRINCIPALS = frozenset({
-    "s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com", "ses.amazonaws.com",
-    "logs.amazonaws.com", "iot.amazonaws.com", "config.amazonaws.com", "codecommit.amazonaws.com",
-    "lambda.alarms.cloudwatch.amazonaws.com", "cloudwatch.amazonaws.com", "scheduler.amazonaws.com",
-    "connect.amazonaws.com", "cognito-sync.amazonaws.com",
-})
+ASYNC_PRINCIPALS = frozenset(
+    {
+        "s3.amazonaws.com",
+        "sns.amazonaws.com",
+        "events.amazonaws.com",
+        "ses.amazonaws.com",
+        "logs.amazonaws.com",
+        "iot.amazonaws.com",
+        "config.amazonaws.com",
+        "codecommit.amazonaws.com",
+        "lambda.alarms.cloudwatch.amazonaws.com",
+        "cloudwatch.amazonaws.com",
+        "scheduler.amazonaws.com",
+        "connect.amazonaws.com",
+        "cognito-sync.amazonaws.com",
+    }
+)
 
 
 def _has_dead_letter(fn: Res) -> bool | None:
@@ -258,14 +273,8 @@ def _check_failure_destination(ctx: Ctx, stack: Stack, cfg: Config) -> None:
             continue
         kind = async_for if isinstance(principal, str) and principal in ASYNC_PRINCIPALS else sync_for
         kind.update(fn.urn for fn in fns)
-    for url in stack.of_type(t.FUNCTION_URL):
-        fns = targets(url, "functionName")
-        if fns is None:
-            unresolved = True
-            continue
-        sync_for.update(fn.urn for fn in fns)
-    for mapping in stack.of_type("aws:lambda/eventSourceMapping:EventSourceMapping"):
-        fns = targets(mapping, "functionName")
+    for trigger in stack.of_type(t.FUNCTION_URL, t.EVENT_SOURCE_MAPPING):
+        fns = targets(trigger, "functionName")
         if fns is None:
             unresolved = True
             continue
@@ -318,22 +327,34 @@ FAILURE_DESTINATION = stack_policy(
 
 # -- lambda-runtime-supported ---------------------------------------------------------------------
 
+
+def _zip_packaged(ctx: Ctx, fn: Res) -> bool:
+    """Whether the rule applies to ``fn``: not an image function (an unknown package type is undecided)."""
+    package_type = fn.props.get("packageType")
+    if is_unknown(package_type):
+        ctx.undecided(fn, "packageType")
+        return False
+    return package_type != "Image"
+
+
 DEFAULT_RUNTIMES = [
-    "python3.11", "python3.12", "python3.13", "python3.14",
-    "nodejs22.x", "nodejs24.x",
-    "java21", "java25",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+    "python3.14",
+    "nodejs22.x",
+    "nodejs24.x",
+    "java21",
+    "java25",
     "dotnet10",
-    "ruby3.3", "ruby3.4",
+    "ruby3.3",
+    "ruby3.4",
     "provided.al2023",
 ]
 
 
 def _check_runtime(ctx: Ctx, fn: Res, cfg: Config) -> None:
-    package_type = fn.props.get("packageType")
-    if is_unknown(package_type):
-        ctx.undecided(fn, "packageType")
-        return
-    if package_type == "Image":
+    if not _zip_packaged(ctx, fn):
         return
     runtime = fn.props.get("runtime")
     if is_unknown(runtime):
@@ -375,8 +396,11 @@ def _check_log_group(ctx: Ctx, stack: Stack, cfg: Config) -> None:
         matches: list[Res] = []
         wanted: str | None = None
         if is_unknown(named):
-            matches = [stack.by_urn[u] for u in fn.property_dependencies.get("loggingConfig", ())
-                       if u in stack.by_urn and stack.by_urn[u].type == t.LOG_GROUP]
+            matches = [
+                stack.by_urn[u]
+                for u in fn.property_dependencies.get("loggingConfig", ())
+                if u in stack.by_urn and stack.by_urn[u].type == t.LOG_GROUP
+            ]
             if not matches:
                 ctx.undecided(fn, "loggingConfig.logGroup")
                 continue
@@ -435,11 +459,7 @@ LOG_GROUP = stack_policy(
 
 
 def _check_code_signing(ctx: Ctx, fn: Res, cfg: Config) -> None:
-    package_type = fn.props.get("packageType")
-    if is_unknown(package_type):
-        ctx.undecided(fn, "packageType")
-        return
-    if package_type == "Image":
+    if not _zip_packaged(ctx, fn):
         return
     if is_set(fn.props.get("codeSigningConfigArn")) is False:
         ctx.fail(
@@ -466,6 +486,13 @@ CODE_SIGNING = resource_policy(
 # -- lambda-vpc (stack) ---------------------------------------------------------------------------
 
 
+def _zone(subnet: Res) -> Any:
+    zone = subnet.props.get("availabilityZone")
+    if is_unknown(zone) or zone:
+        return zone
+    return subnet.props.get("availabilityZoneId")
+
+
 def _check_vpc(ctx: Ctx, stack: Stack, cfg: Config) -> None:
     if not cfg.boolean("requireVpc"):
         return
@@ -481,16 +508,21 @@ def _check_vpc(ctx: Ctx, stack: Stack, cfg: Config) -> None:
         zones: set[str] = set()
         undecided = False
         for subnet_id in ids:
-            in_stack = [s for s in subnets
-                        if (is_unknown(subnet_id) and fn.urn and s.urn in fn.property_dependencies.get("vpcConfig", ()))
-                        or (isinstance(subnet_id, str) and s.props.get("id") == subnet_id)]
+            in_stack = [
+                s
+                for s in subnets
+                if (is_unknown(subnet_id) and fn.urn and s.urn in fn.property_dependencies.get("vpcConfig", ()))
+                or (isinstance(subnet_id, str) and s.props.get("id") == subnet_id)
+            ]
             if not in_stack:
                 if is_unknown(subnet_id):
                     undecided = True
                 zones.add(f"external:{subnet_id}")  # outside the stack: AZ not visible, counted as distinct
                 continue
-            zone = in_stack[0].props.get("availabilityZone") or in_stack[0].props.get("availabilityZoneId")
-            if is_unknown(zone):
+            # an unknown id matched through the dependencies may be any of those subnets
+            candidates = [_zone(subnet) for subnet in in_stack]
+            zone = candidates[0]
+            if any(is_unknown(other) or other != zone for other in candidates):
                 undecided = True
             elif isinstance(zone, str):
                 zones.add(zone)
@@ -535,14 +567,15 @@ def _check_tags(ctx: Ctx, fn: Res, cfg: Config) -> None:
         ctx.undecided(fn, "tags")
         return
     present = set(tags) if isinstance(tags, dict) else set()
-    defaults = get(fn.provider_props, "defaultTags", "tags")
+    defaults = get(fn.provider_props, "defaultTags")
     if isinstance(defaults, str):  # providers serialise nested inputs as JSON strings
         import json
 
         try:
-            defaults = json.loads(defaults).get("tags")
-        except (ValueError, AttributeError):
+            defaults = json.loads(defaults)
+        except (ValueError, RecursionError):
             defaults = None
+    defaults = get(defaults, "tags")
     if isinstance(defaults, dict):
         present |= set(defaults)
     missing = [key for key in required if key not in present]

@@ -64,7 +64,7 @@ def _check_alarms(ctx: Ctx, stack: Stack, cfg: Config) -> None:
                     undecided = True
             if any(w.has_action is not False for w in mine if w.has_action is not None):
                 continue
-            if any(w.has_action is None for w in mine) or (not mine and undecided):
+            if any(w.has_action is None for w in mine) or undecided:
                 ctx.undecided(fn, f"alarms.{metric}")
                 continue
             state = "has no action" if mine else "is missing"

@@ -8,7 +8,7 @@ from pulumi_policy import EnforcementLevel, Policy, Severity
 
 from guardrails import _types as t
 from guardrails._config import Config, integer
-from guardrails._policy import Ctx, Res, Stack, resolve, resource_policy, stack_policy
+from guardrails._policy import Ctx, Res, Stack, referrers, resource_policy, stack_policy
 from guardrails._values import as_number, first, get, is_set, is_unknown
 
 
@@ -70,15 +70,7 @@ def schedule_days(expression: str) -> float | None:
 
 def _check_rotation(ctx: Ctx, stack: Stack, cfg: Config) -> None:
     maximum = cfg.integer("maximumRotationDays")
-    rotations: dict[str, list[Res]] = {}
-    unresolved = False
-    for rotation in stack.of_type(t.SECRET_ROTATION):
-        secrets = resolve(stack, rotation, "secretId", [t.SECRET], keys=("arn", "id", "name"))
-        if secrets is None:
-            unresolved = True
-            continue
-        for secret in secrets:
-            rotations.setdefault(secret.urn, []).append(rotation)
+    rotations, unresolved = referrers(stack, t.SECRET_ROTATION, "secretId", [t.SECRET], keys=("arn", "id", "name"))
     for secret in stack.of_type(t.SECRET):
         found = rotations.get(secret.urn, [])
         if not found:

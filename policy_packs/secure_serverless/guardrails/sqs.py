@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Policy, Severity
 from guardrails import _documents as docs
 from guardrails import _types as t
 from guardrails._config import Config
-from guardrails._policy import Ctx, Stack, resolve, stack_policy
+from guardrails._policy import Ctx, Stack, referrers, stack_policy
 from guardrails._values import as_bool, is_set, is_unknown
 
 
@@ -19,37 +19,51 @@ def _false(value: Any) -> bool:
     return value is False or (isinstance(value, str) and value.strip().lower() == "false")
 
 
+def _verdict(known: bool, unknown: bool) -> bool | None:
+    """True if it holds by the known values, else None if an unknown value may make it hold, else False."""
+    return True if known else (None if unknown else False)
+
+
+def _denies_without_tls(statement: docs.Statement) -> bool | None:
+    if statement.not_principals or statement.not_actions is not None:
+        return False
+    conditions = docs.condition_keys(statement.condition).get("aws:securetransport", [])
+    bool_conditions = [value for operator, value in conditions if operator.lower() in ("bool", "boolifexists")]
+    parts = [
+        _verdict(statement.denies, statement.effect == "unknown"),
+        _verdict(
+            any(value == "*" for _, value in statement.principals),
+            any(is_unknown(value) for _, value in statement.principals),
+        ),
+        _verdict(
+            any(isinstance(a, str) and a.strip().lower() in ("*", "sqs:*") for a in statement.actions),
+            any(is_unknown(a) for a in statement.actions),
+        ),
+        _verdict(
+            any(_false(value) for value in bool_conditions),
+            is_unknown(statement.condition) or any(is_unknown(value) for value in bool_conditions),
+        ),
+    ]
+    if False in parts:
+        return False
+    return True if all(part is True for part in parts) else None
+
+
 def denies_insecure_transport(document: Any) -> bool | None:
-    """Whether a queue policy denies all SQS actions to everyone when aws:SecureTransport is false."""
+    """Whether a queue policy denies all SQS actions to everyone when aws:SecureTransport is false.
+
+    None when that depends on a value unknown during preview.
+    """
     if is_unknown(document):
         return None
     if not isinstance(document, docs.Document):
         return False
-    for statement in document.statements:
-        if not statement.denies or statement.not_principals:
-            continue
-        if not any(value == "*" for _, value in statement.principals):
-            continue
-        if statement.not_actions is not None or not any(
-            isinstance(a, str) and a.strip().lower() in ("*", "sqs:*") for a in statement.actions
-        ):
-            continue
-        conditions = docs.condition_keys(statement.condition).get("aws:securetransport", [])
-        if any(op.lower() in ("bool", "boolifexists") and _false(v) for op, v in conditions):
-            return True
-    return False
+    verdicts = [_denies_without_tls(statement) for statement in document.statements]
+    return True if True in verdicts else (None if None in verdicts else False)
 
 
 def _check_queue(ctx: Ctx, stack: Stack, cfg: Config) -> None:
-    attached: dict[str, list[Any]] = {}
-    unresolved = False
-    for queue_policy in stack.of_type(t.QUEUE_POLICY):
-        queues = resolve(stack, queue_policy, "queueUrl", [t.QUEUE], keys=("url", "id"))
-        if queues is None:
-            unresolved = True
-            continue
-        for queue in queues:
-            attached.setdefault(queue.urn, []).append(docs.parse(queue_policy.props.get("policy")))
+    queue_policies, unresolved = referrers(stack, t.QUEUE_POLICY, "queueUrl", [t.QUEUE], keys=("url", "id"))
     fix = (
         "Fix: SecureFunction's dead-letter queue does this by default; raw: aws.sqs.Queue(kms_master_key_id=key.arn) "
         "and aws.sqs.QueuePolicy(queue_url=queue.url, policy=<Deny sqs:* to '*' when aws:SecureTransport is false>)."
@@ -61,17 +75,23 @@ def _check_queue(ctx: Ctx, stack: Stack, cfg: Config) -> None:
             if is_unknown(managed):
                 ctx.undecided(queue, "sqsManagedSseEnabled")
             elif as_bool(managed) is not True:
-                ctx.fail(queue, f"SQS queue '{queue.name}' is not encrypted (no kmsMasterKeyId, no SSE-SQS); queues "
-                                f"must be encrypted. {fix}")
-        verdicts = [denies_insecure_transport(d) for d in
-                    [docs.parse(queue.props.get("policy")), *attached.get(queue.urn, [])]]
+                ctx.fail(
+                    queue,
+                    f"SQS queue '{queue.name}' is not encrypted (no kmsMasterKeyId, no SSE-SQS); queues "
+                    f"must be encrypted. {fix}",
+                )
+        holders = [queue, *queue_policies.get(queue.urn, [])]
+        verdicts = [denies_insecure_transport(docs.parse(holder.props.get("policy"))) for holder in holders]
         if any(v is True for v in verdicts):
             continue
         if unresolved or any(v is None for v in verdicts):
             ctx.undecided(queue, "policy")
             continue
-        ctx.fail(queue, f"SQS queue '{queue.name}' has no policy denying access when aws:SecureTransport is false; "
-                        f"queues must refuse non-TLS access. {fix}")
+        ctx.fail(
+            queue,
+            f"SQS queue '{queue.name}' has no policy denying access when aws:SecureTransport is false; "
+            f"queues must refuse non-TLS access. {fix}",
+        )
 
 
 ENCRYPTED = stack_policy(

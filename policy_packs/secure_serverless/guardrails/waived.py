@@ -8,7 +8,6 @@ from __future__ import annotations
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
-    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -18,7 +17,7 @@ from pulumi_policy import (
 )
 
 from guardrails import _waivers
-from guardrails._policy import Meta
+from guardrails._policy import Meta, declare
 
 _RESOURCE_META = Meta("resource", (), {}, 0)
 _STACK_META = Meta("stack", (), {}, 0)
@@ -41,26 +40,28 @@ _DESCRIPTION = (
     "a year) keeps from blocking, so waived findings stay visible (preview: as the waived policy)."
 )
 
-WAIVED_FINDINGS = ResourceValidationPolicy(
+_REMEDIATION = "Fix the waived finding before the waiver expires, or renew the waiver with a reason."
+
+WAIVED_FINDINGS = declare(
+    ResourceValidationPolicy,
+    _RESOURCE_META,
+    _report_resource,
     name="waived-findings",
     description=_DESCRIPTION.format("resource-policy"),
-    validate=_report_resource,
-    enforcement_level=EnforcementLevel.ADVISORY,
-    config_schema=PolicyConfigSchema(properties={}),
+    level=EnforcementLevel.ADVISORY,
     severity=Severity.LOW,
-    remediation_steps="Fix the waived finding before the waiver expires, or renew the waiver with a reason.",
+    remediation=_REMEDIATION,
 )
-WAIVED_FINDINGS.__dict__["guardrail"] = _RESOURCE_META
 
-WAIVED_STACK_FINDINGS = StackValidationPolicy(
+WAIVED_STACK_FINDINGS = declare(
+    StackValidationPolicy,
+    _STACK_META,
+    _report_stack,
     name="waived-stack-findings",
     description=_DESCRIPTION.format("stack-policy"),
-    validate=_report_stack,
-    enforcement_level=EnforcementLevel.ADVISORY,
-    config_schema=PolicyConfigSchema(properties={}),
+    level=EnforcementLevel.ADVISORY,
     severity=Severity.LOW,
-    remediation_steps="Fix the waived finding before the waiver expires, or renew the waiver with a reason.",
+    remediation=_REMEDIATION,
 )
-WAIVED_STACK_FINDINGS.__dict__["guardrail"] = _STACK_META
 
 POLICIES: list[Policy] = [WAIVED_FINDINGS, WAIVED_STACK_FINDINGS]
