@@ -370,7 +370,9 @@ def _check_escalation(ctx: Ctx, stack: Stack, cfg: Config) -> None:
         if kind is None:
             ctx.undecided(item.subject, "role.assumeRolePolicy")
             continue
-        shown = ", ".join(findings[:6]) + (f" and {len(findings) - 6} more" if len(findings) > 6 else "")
+        # IAM's own actions first: they are the ones that hand a function new rights.
+        ordered = sorted(set(findings), key=lambda f: (not f.startswith(("iam:", "sts:")), f))
+        shown = ", ".join(ordered[:6]) + (f" and {len(ordered) - 6} more" if len(ordered) > 6 else "")
         ctx.fail(
             item.subject,
             f"{item.subject.label()} {item.where} gives a Lambda function role permissions-management or "
