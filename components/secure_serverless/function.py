@@ -43,7 +43,7 @@ class _Account:
 
 
 # One account lookup per provider per program run (the root stack identifies the run): a program
-# with hundreds of functions would otherwise make three invokes for each.
+# with hundreds of functions would otherwise make two invokes for each.
 _ACCOUNTS: weakref.WeakKeyDictionary[pulumi.Resource, dict[int, pulumi.Output[_Account]]] = weakref.WeakKeyDictionary()
 
 
@@ -129,7 +129,7 @@ class SecureFunction(pulumi.ComponentResource):
                 f"SecureFunction name {name!r}: use 1-40 letters, digits or hyphens, starting with a letter"
             )
         super().__init__(TYPE_TOKEN, name, None, opts)
-        self._name = name
+        self._logical_name = name
         self._args = args
         self._child = pulumi.ResourceOptions(parent=self)
         self._waiver_tags = waiver_tags(args.waivers)
@@ -188,7 +188,7 @@ class SecureFunction(pulumi.ComponentResource):
 
     # -- helpers -----------------------------------------------------------------------------
     def _check(self, field: str, value: Any, check: Callable[[str], None]) -> Any:
-        return _checked(self._name, field, value, check)
+        return _checked(self._logical_name, field, value, check)
 
     def _checked_arn(self, field: str) -> Any:
         """The field's value with its Outputs checked (in apply) by the same rule the args model uses."""
@@ -223,8 +223,8 @@ class SecureFunction(pulumi.ComponentResource):
             )
         )
         self.kms_key = aws.kms.Key(
-            f"{self._name}-key",
-            description=f"Encrypts the {self._name} function's environment, logs, DLQ and alarm topic",
+            f"{self._logical_name}-key",
+            description=f"Encrypts the {self._logical_name} function's environment, logs, DLQ and alarm topic",
             enable_key_rotation=True,
             rotation_period_in_days=args.key_rotation_period_in_days,
             deletion_window_in_days=30,
@@ -233,8 +233,8 @@ class SecureFunction(pulumi.ComponentResource):
             opts=self._child,
         )
         aws.kms.Alias(
-            f"{self._name}-key-alias",
-            name_prefix=f"alias/{self._name}-",
+            f"{self._logical_name}-key-alias",
+            name_prefix=f"alias/{self._logical_name}-",
             target_key_id=self.kms_key.key_id,
             opts=self._child,
         )
@@ -242,7 +242,7 @@ class SecureFunction(pulumi.ComponentResource):
 
     def _dead_letter_queue(self, key_arn: pulumi.Output[str]) -> aws.sqs.Queue:
         queue = aws.sqs.Queue(
-            f"{self._name}-dlq",
+            f"{self._logical_name}-dlq",
             kms_master_key_id=key_arn,
             kms_data_key_reuse_period_seconds=300,
             message_retention_seconds=DLQ_RETENTION_SECONDS,
@@ -250,7 +250,7 @@ class SecureFunction(pulumi.ComponentResource):
             opts=self._child,
         )
         aws.sqs.QueuePolicy(
-            f"{self._name}-dlq-policy",
+            f"{self._logical_name}-dlq-policy",
             queue_url=queue.url,
             policy=queue.arn.apply(lambda arn: json.dumps(tls_only_queue_policy(arn))),
             opts=self._child,
@@ -314,7 +314,7 @@ class SecureFunction(pulumi.ComponentResource):
             pulumi.Output.all(*[pulumi.Output.all(*r) for r in grant_resources]),
             vpc_ids,
         ).apply(build)
-        return aws.iam.RolePolicy(f"{self._name}-policy", role=self.role.id, policy=document, opts=self._child)
+        return aws.iam.RolePolicy(f"{self._logical_name}-policy", role=self.role.id, policy=document, opts=self._child)
 
     def _environment(self) -> dict[str, Any]:
         args = self._args
@@ -333,7 +333,7 @@ class SecureFunction(pulumi.ComponentResource):
         vpc = args.vpc
         depends: Sequence[pulumi.Resource] = [self.role_policy, self.log_group]
         return aws.lambda_.Function(
-            self._name,
+            self._logical_name,
             name=args.function_name,
             description=args.description,
             role=self.role.arn,
@@ -375,7 +375,7 @@ class SecureFunction(pulumi.ComponentResource):
             topic_arn = pulumi.Output.from_input(self._checked_arn("alarm_topic_arn"))
         else:
             self.alarm_topic = aws.sns.Topic(
-                f"{self._name}-alarms",
+                f"{self._logical_name}-alarms",
                 kms_master_key_id=key_arn,
                 tags=self._tags_for("topic"),
                 opts=self._child,
@@ -404,7 +404,7 @@ class SecureFunction(pulumi.ComponentResource):
         else:
             dimensions = {"FunctionName": self.function.name}
         common: dict[str, Any] = dict(
-            alarm_description=f"{self._name}: {spec.description}",
+            alarm_description=f"{self._logical_name}: {spec.description}",
             comparison_operator=spec.comparison_operator,
             evaluation_periods=spec.evaluation_periods,
             datapoints_to_alarm=spec.datapoints_to_alarm,
@@ -416,7 +416,7 @@ class SecureFunction(pulumi.ComponentResource):
         )
         if spec.anomaly_band_width is not None:
             return aws.cloudwatch.MetricAlarm(
-                f"{self._name}-{spec.key}",
+                f"{self._logical_name}-{spec.key}",
                 threshold_metric_id="band",
                 metric_queries=[
                     aws.cloudwatch.MetricAlarmMetricQueryArgs(
@@ -440,7 +440,7 @@ class SecureFunction(pulumi.ComponentResource):
                 **common,
             )
         return aws.cloudwatch.MetricAlarm(
-            f"{self._name}-{spec.key}",
+            f"{self._logical_name}-{spec.key}",
             namespace=spec.namespace,
             metric_name=spec.metric_name,
             dimensions=dimensions,
