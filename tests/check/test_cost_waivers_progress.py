@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from secure_serverless.check.cost import PRICE_TABLE, PRICES_AS_OF, PRICES_REGION, compute_cost, price_items
-from secure_serverless.check.graph import owning_components, scrub, secret_values
+from secure_serverless.check.graph import WITHHELD, owning_components, scrub, secret_values
 from secure_serverless.check.model import RecordedResource
 from secure_serverless.check.progress import Progress
 from secure_serverless.check.results import Finding, WaiverUse
@@ -47,18 +47,27 @@ def test_price_table_documents_region_and_date() -> None:
         (res("aws:cloudwatch/metricAlarm:MetricAlarm", "a", period=60.0), [("alarm-standard", 1)]),
         (res("aws:cloudwatch/metricAlarm:MetricAlarm", "hr", period=10.0), [("alarm-high-resolution", 1)]),
         (
-            res("aws:cloudwatch/metricAlarm:MetricAlarm", "anomaly", thresholdMetricId="band", metricQueries=[
-                {"id": "m1", "metric": {"metricName": "Invocations", "period": 300.0}, "returnData": True},
-                {"id": "band", "expression": "ANOMALY_DETECTION_BAND(m1, 2)", "returnData": True},
-            ]),
+            res(
+                "aws:cloudwatch/metricAlarm:MetricAlarm",
+                "anomaly",
+                thresholdMetricId="band",
+                metricQueries=[
+                    {"id": "m1", "metric": {"metricName": "Invocations", "period": 300.0}, "returnData": True},
+                    {"id": "band", "expression": "ANOMALY_DETECTION_BAND(m1, 2)", "returnData": True},
+                ],
+            ),
             [("alarm-anomaly-detection", 1)],
         ),
         (
-            res("aws:cloudwatch/metricAlarm:MetricAlarm", "math", metricQueries=[
-                {"id": "e", "metric": {"metricName": "Errors", "period": 60.0}},
-                {"id": "i", "metric": {"metricName": "Invocations", "period": 60.0}},
-                {"id": "rate", "expression": "e / i", "returnData": True},
-            ]),
+            res(
+                "aws:cloudwatch/metricAlarm:MetricAlarm",
+                "math",
+                metricQueries=[
+                    {"id": "e", "metric": {"metricName": "Errors", "period": 60.0}},
+                    {"id": "i", "metric": {"metricName": "Invocations", "period": 60.0}},
+                    {"id": "rate", "expression": "e / i", "returnData": True},
+                ],
+            ),
             [("alarm-standard", 2)],
         ),
         (res("aws:secretsmanager/secret:Secret", "s"), [("secret", 1)]),
@@ -130,37 +139,62 @@ def test_secret_values_are_scrubbed() -> None:
     assert scrub("value hunter2-secret here", found) == "value [secret] here"
 
 
+def test_short_secrets_withhold_the_message_instead_of_leaking() -> None:
+    wrapped = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "Xy9"}
+    found = secret_values([{"pin": wrapped}])
+    assert found == {"Xy9"}  # found whatever its length
+    assert scrub("the PIN is Xy9", found) == WITHHELD  # too short to replace without mangling the text
+    assert scrub("no secret here", found) == "no secret here"
+
+
 # -- waivers --------------------------------------------------------------------------------------------
 
 TODAY = datetime.date(2026, 6, 1)
 
 
 def waived(policy: str, urn: str, source: str) -> Finding:
-    return Finding(policy=policy, level="mandatory", message="m", urn=urn,
-                   waiver=WaiverUse(source, "a reason of twenty characters", "2026-09-01"))
+    return Finding(
+        policy=policy,
+        level="mandatory",
+        message="m",
+        urn=urn,
+        waiver=WaiverUse(source, "a reason of twenty characters", "2026-09-01"),
+    )
 
 
 def test_declared_waiver_statuses() -> None:
     tag = "secure-serverless:waiver:"
     reason = "a reason of twenty characters"
-    logs = res("aws:cloudwatch/logGroup:LogGroup", "logs", tags={
-        tag + "logs-retention-set": f"2026-09-01 {reason}",     # used
-        tag + "logs-kms-encrypted": f"2026-09-01 {reason}",     # valid, nothing to waive
-        tag + "sns-encrypted": f"2025-01-01 {reason}",          # expired
-        tag + "lambda-tracing-active": "2026-09-01 too short",  # invalid reason
-        tag + "lambda-url-auth-iam": f"2026-09-01 {reason}",    # policy cannot be waived
-        tag + "lambda-vpc": "someday",                          # malformed
-        tag + "secrets-cmk-encrypted": f"2027-06-02 {reason}",  # more than a year ahead
-        "team": "a",
-    })
+    logs = res(
+        "aws:cloudwatch/logGroup:LogGroup",
+        "logs",
+        tags={
+            tag + "logs-retention-set": f"2026-09-01 {reason}",  # used
+            tag + "logs-kms-encrypted": f"2026-09-01 {reason}",  # valid, nothing to waive
+            tag + "sns-encrypted": f"2025-01-01 {reason}",  # expired
+            tag + "lambda-tracing-active": "2026-09-01 too short",  # invalid reason
+            tag + "lambda-url-auth-iam": f"2026-09-01 {reason}",  # policy cannot be waived
+            tag + "lambda-vpc": "someday",  # malformed
+            tag + "secrets-cmk-encrypted": f"2027-06-02 {reason}",  # more than a year ahead
+            "team": "a",
+        },
+    )
     # A tag on the role waives findings on the policy attached to it (which depends on the role).
     role = res("aws:iam/role:Role", "role", tags={tag + "iam-no-wildcard-actions": f"2026-12-01 {reason}"})
-    policy = RecordedResource(type="aws:iam/rolePolicy:RolePolicy", name="policy",
-                              urn="urn:pulumi:dev::p::aws:iam/rolePolicy:RolePolicy::policy", dependencies=(role.urn,))
-    config = {"sqs-encrypted": {"waivers": [
-        {"resource": "dlq", "reason": reason, "expires": "2026-07-01"},
-        {"resource": "other", "reason": reason, "expires": "2028-01-01"},
-    ]}}
+    policy = RecordedResource(
+        type="aws:iam/rolePolicy:RolePolicy",
+        name="policy",
+        urn="urn:pulumi:dev::p::aws:iam/rolePolicy:RolePolicy::policy",
+        dependencies=(role.urn,),
+    )
+    config = {
+        "sqs-encrypted": {
+            "waivers": [
+                {"resource": "dlq", "reason": reason, "expires": "2026-07-01"},
+                {"resource": "other", "reason": reason, "expires": "2028-01-01"},
+            ]
+        }
+    }
     findings = [
         waived("logs-retention-set", logs.urn, f"tag {tag}logs-retention-set"),
         waived("iam-no-wildcard-actions", policy.urn, f"tag {tag}iam-no-wildcard-actions"),
@@ -229,7 +263,67 @@ def test_cli_progress_goes_to_stderr_only() -> None:
 
 
 def test_waiver_for_an_unknown_policy_is_invalid() -> None:
-    logs = res("aws:cloudwatch/logGroup:LogGroup", "logs",
-               tags={"secure-serverless:waiver:logs-retention": "2026-09-01 a reason of twenty characters"})
+    logs = res(
+        "aws:cloudwatch/logGroup:LogGroup",
+        "logs",
+        tags={"secure-serverless:waiver:logs-retention": "2026-09-01 a reason of twenty characters"},
+    )
     [waiver] = declared_waivers([logs], {}, [], set(), today=TODAY, known_policies=["logs-retention-set"])
     assert (waiver.status, waiver.detail) == ("invalid", "the pack has no policy of this name")
+
+
+def test_declared_waivers_are_judged_by_the_packs_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checker re-states the pack's waiver rules (it may not import the pack at start-up): no drift."""
+    import importlib
+
+    from secure_serverless.check import waivers
+
+    from check_support import PACK_DIR
+
+    monkeypatch.syspath_prepend(str(PACK_DIR))
+    pack = importlib.import_module("guardrails._waivers")
+    assert (waivers.TAG_PREFIX, waivers.MIN_REASON_LENGTH) == (pack.TAG_PREFIX, pack.MIN_REASON_LENGTH)
+    assert waivers._TAG_VALUE.pattern == pack._TAG_VALUE.pattern
+    reason = "a reason of twenty characters"
+    config = pack.config_waiver("p", [{"resource": "dlq", "reason": reason, "expires": "2026-07-01"}], ["dlq"])
+    assert config is not None and config.source == waivers.CONFIG_SOURCE_PREFIX + "dlq"
+    for day in (TODAY, datetime.date(2028, 2, 29)):
+        monkeypatch.setattr(pack, "today", lambda day=day: day)
+        for expires in (
+            "2026-06-01",
+            "2026-05-31",
+            "2027-06-01",
+            "2027-06-02",
+            "2029-02-28",
+            "2029-03-01",
+            "2028-02-28",
+            "someday",
+            " 2026-09-01 ",
+        ):
+            for text in (reason, "too short", f"  {reason}  "):
+                mine = waivers._problem(expires, text, day)
+                theirs = pack.check_waiver("p", "s", expires, text)
+                assert (mine is None) == theirs.valid, (day, expires, text, mine, theirs.problem)
+
+
+SECRET_PROGRAM = """
+aws.sqs.Queue(
+    "q",
+    sqs_managed_sse_enabled=False,
+    tags={
+        "secret-id": pulumi.Output.secret("Xy9"),
+        "secure-serverless:waiver:sqs-encrypted": pulumi.Output.secret("{expires} the reason is itself secret"),
+    },
+)
+aws.sns.Topic("t", name=pulumi.Output.secret("Xy9"))
+"""
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_secrets_in_a_program_never_reach_the_report(program: Any, fmt: str) -> None:
+    expires = datetime.date.today() + datetime.timedelta(days=90)
+    run = run_cli("check", program(SECRET_PROGRAM.replace("{expires}", expires.isoformat())), "--format", fmt)
+    assert run.code == 0, run.stderr  # the (secret) waiver is honoured
+    assert "the reason is itself secret" not in run.stdout
+    assert "Xy9" not in run.stdout
+    assert "[secret]" in run.stdout

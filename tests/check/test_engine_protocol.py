@@ -33,8 +33,23 @@ def bad_stack(preview: bool = False) -> list[RecordedResource]:
     stack = happy_stack(preview=preview)
     stack = patch(stack, "orders-function", set_={"tracingConfig": {"mode": "PassThrough"}})
     stack = patch(stack, "orders-logs", set_={"retentionInDays": 30.0})
-    return patch(stack, "billing-role", set_={"assumeRolePolicy": json.dumps({"Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})})
+    return patch(
+        stack,
+        "billing-role",
+        set_={
+            "assumeRolePolicy": json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ]
+                }
+            )
+        },
+    )
 
 
 def summary(result: AnalysisResult) -> set[tuple[str, str, str, str]]:
@@ -121,8 +136,11 @@ def test_subprocess_and_in_process_give_identical_findings(
 ) -> None:
     pack = preview_pack if preview else update_pack
     local = InProcessAnalyzer(PACK_DIR)
-    stack = patch(bad_stack(preview), "billing-logs", set_={
-        "tags": {"secure-serverless:waiver:logs-retention-set": "2099-01-01 this waiver is far too late"}})
+    stack = patch(
+        bad_stack(preview),
+        "billing-logs",
+        set_={"tags": {"secure-serverless:waiver:logs-retention-set": "2099-01-01 this waiver is far too late"}},
+    )
     config = {"lambda-tracing-active": "mandatory", "lambda-vpc": {"enforcementLevel": "advisory", "requireVpc": True}}
     remote = run_analysis(pack, stack, config=config, dry_run=preview)
     mine = run_analysis(local, stack, config=config, dry_run=preview)
@@ -130,3 +148,24 @@ def test_subprocess_and_in_process_give_identical_findings(
     assert remote.not_applicable == mine.not_applicable
     assert remote.policies == mine.policies
     assert len(remote.findings) >= 4
+
+
+def test_in_process_analyzer_loads_the_pack_it_is_given(tmp_path: Path) -> None:
+    """A second pack in the same process is that pack, not the first one's cached ``guardrails``."""
+    import shutil
+
+    other = tmp_path / "other-pack"
+    shutil.copytree(PACK_DIR, other, ignore=shutil.ignore_patterns("__pycache__"))
+    init = other / "guardrails" / "__init__.py"
+    init.write_text(init.read_text().replace('PACK_NAME = "secure-serverless"', 'PACK_NAME = "other-pack"'))
+    saved_modules = {n: m for n, m in sys.modules.items() if n == "guardrails" or n.startswith("guardrails.")}
+    saved_path = list(sys.path)
+    try:
+        assert InProcessAnalyzer(PACK_DIR).get_analyzer_info().name == "secure-serverless"
+        assert InProcessAnalyzer(other).get_analyzer_info().name == "other-pack"
+        assert InProcessAnalyzer(PACK_DIR).get_analyzer_info().name == "secure-serverless"
+    finally:  # the other test modules hold the original pack's modules
+        for name in [n for n in sys.modules if n == "guardrails" or n.startswith("guardrails.")]:
+            del sys.modules[name]
+        sys.modules.update(saved_modules)
+        sys.path[:] = saved_path

@@ -61,10 +61,14 @@ def test_config_file_that_lowers_a_level_and_sets_properties(tmp_path: Path) -> 
     from check_support import INSECURE_DIR
 
     config = tmp_path / "pack-config.json"
-    config.write_text(json.dumps({
-        "lambda-url-auth-iam": {"enforcementLevel": "advisory"},
-        "logs-retention-set": {"enforcementLevel": "disabled"},
-    }))
+    config.write_text(
+        json.dumps(
+            {
+                "lambda-url-auth-iam": {"enforcementLevel": "advisory"},
+                "logs-retention-set": {"enforcementLevel": "disabled"},
+            }
+        )
+    )
     document = run_cli("check", INSECURE_DIR, "--config", config, "--format", "json").json()
     levels = {(f["policy"], f["level"]) for f in document["findings"]}
     assert ("lambda-url-auth-iam", "advisory") in levels
@@ -140,8 +144,9 @@ def test_console_script_exit_codes(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "secure-serverless"
     ok = subprocess.run([str(script), "check", str(EXAMPLE_DIR)], capture_output=True, text=True, check=False)
     assert ok.returncode == 0, ok.stderr
-    bad = subprocess.run([str(script), "check", str(ROOT / "stacks" / "insecure")], capture_output=True,
-                         text=True, check=False)
+    bad = subprocess.run(
+        [str(script), "check", str(ROOT / "stacks" / "insecure")], capture_output=True, text=True, check=False
+    )
     assert bad.returncode == 1
     usage = subprocess.run([str(script), "check", "--format", "xml"], capture_output=True, text=True, check=False)
     assert usage.returncode == 2
@@ -157,3 +162,54 @@ def test_traceback_starts_in_the_program_when_main_is_a_subdirectory(tmp_path: P
     assert first_frame == f'  File "{tmp_path / "app" / "__main__.py"}", line 3, in <module>'
     assert "RuntimeError: no region configured" in run.stderr
     assert "secure_serverless/check" not in run.stderr
+
+
+def test_stack_export_with_a_bad_pack_or_config_exits_2(tmp_path: Path) -> None:
+    from check_support import FIXTURES
+
+    export = FIXTURES / "stack-export-legacy.json"
+    run = run_cli("check", "--stack-export", export, "--pack", tmp_path)
+    assert run.code == 2
+    assert "is not a policy pack" in run.stderr
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps({"logs-retention-set": {"minimumRetentionDays": "a year"}}))
+    run = run_cli("check", "--stack-export", export, "--config", wrong)
+    assert run.code == 2
+    assert "pack config: invalid config for policy logs-retention-set" in run.stderr
+
+
+def test_config_file_encodings(program: MakeProgram, tmp_path: Path) -> None:
+    binary = tmp_path / "config.json.gz"
+    binary.write_bytes(b"\x1f\x8b\x08\x00\xff\xfe")  # not UTF-8 at all
+    run = run_cli("check", program(ONLY_ADVISORY), "--config", binary)
+    assert run.code == 2
+    assert "is not JSON" in run.stderr
+    # What editors and Windows PowerShell's `>` write: UTF-8 with a BOM, UTF-16.
+    for encoding in ("utf-8-sig", "utf-16"):
+        config = tmp_path / f"{encoding}.json"
+        config.write_bytes(json.dumps({"sns-encrypted": "mandatory"}).encode(encoding))
+        assert run_cli("check", program(ONLY_ADVISORY), "--config", config).code == 1
+
+
+def test_an_unexpected_error_exits_2_not_1(program: MakeProgram, monkeypatch: pytest.MonkeyPatch) -> None:
+    from secure_serverless.check import runner
+
+    def broken_pack(*args: object, **kwargs: object) -> None:
+        raise KeyError("a policy the pack lost")
+
+    directory = program(ONLY_ADVISORY)
+    monkeypatch.setattr(runner, "evaluate_in_process", broken_pack)
+    run = run_cli("check", directory)
+    assert run.code == 2  # 1 would tell CI "mandatory violations"
+    assert run.stdout == ""
+    assert "Traceback (most recent call last):" in run.stderr
+    assert "error: internal error: KeyError" in run.stderr
+
+
+@pytest.mark.parametrize("call", ["sys.exit(0)", "raise SystemExit('missing config: region')"])
+def test_a_program_that_exits_early_exits_2(program: MakeProgram, call: str) -> None:
+    # Not 0 ("passed") or 1 ("violations") without a report: what it registered is incomplete.
+    run = run_cli("check", program(f'import sys\naws.sqs.Queue("q", sqs_managed_sse_enabled=False)\n{call}\n'))
+    assert run.code == 2
+    assert run.stdout == ""
+    assert "raised SystemExit" in run.stderr

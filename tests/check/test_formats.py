@@ -117,10 +117,13 @@ def test_output_file_option(tmp_path: Path) -> None:
 def test_sarif_lines_are_the_statements_that_created_the_resources(tmp_path: Path) -> None:
     from check_support import write_program
 
-    directory = write_program(tmp_path / "loop", """
+    directory = write_program(
+        tmp_path / "loop",
+        """
     for i in range(3):
         aws.sqs.Queue(f"queue-{i}", sqs_managed_sse_enabled=False)  # line 7: names made at run time
-    """)
+    """,
+    )
     document = json.loads(run_cli("check", directory, "--format", "sarif").stdout)
     lines = {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in document["runs"][0]["results"]}
     assert lines == {7}
@@ -141,3 +144,46 @@ def test_preview_marks_undecided_findings() -> None:
     assert any("during preview" in note for note in document["notes"])
     # Known values are still judged in a preview: the plaintext AWS key is found.
     assert any(f["policy"] == "lambda-no-secrets-in-env" and f["blocking"] for f in document["findings"])
+
+
+def test_sarif_uris_are_encoded_and_based_only_when_relative(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sarif_validator: jsonschema.Draft7Validator
+) -> None:
+    from urllib.parse import unquote, urlparse
+
+    from check_support import write_program
+
+    directory = write_program(tmp_path / "my stacks" / "orders#1", 'aws.sqs.Queue("q", sqs_managed_sse_enabled=False)')
+
+    def artifact(cwd: Path) -> dict[str, Any]:
+        monkeypatch.chdir(cwd)
+        document = json.loads(run_cli("check", directory, "--format", "sarif").stdout)
+        assert list(sarif_validator.iter_errors(document)) == []
+        results = document["runs"][0]["results"]
+        [location] = {json.dumps(r["locations"][0]["physicalLocation"]["artifactLocation"]) for r in results}
+        artifact_location: dict[str, Any] = json.loads(location)
+        return artifact_location
+
+    below = artifact(tmp_path)  # the program lies below the working directory
+    assert below == {"uri": "my%20stacks/orders%231/__main__.py", "uriBaseId": "%SRCROOT%"}
+    assert unquote(below["uri"]) == "my stacks/orders#1/__main__.py"
+    elsewhere_dir = tmp_path / "other"  # not an ancestor of the program: an absolute file URI
+    elsewhere_dir.mkdir()
+    elsewhere = artifact(elsewhere_dir)
+    assert "uriBaseId" not in elsewhere
+    assert urlparse(elsewhere["uri"]).scheme == "file"
+    assert Path(unquote(urlparse(elsewhere["uri"]).path)) == directory / "__main__.py"
+    monkeypatch.chdir("/")  # a container's default working directory
+    document = json.loads(run_cli("check", directory, "--format", "sarif").stdout)
+    assert document["runs"][0]["originalUriBaseIds"]["%SRCROOT%"] == {"uri": "file:///"}
+
+
+def test_sarif_remediate_rules_default_to_error_like_their_results(program: Any, tmp_path: Path) -> None:
+    config = tmp_path / "remediate.json"
+    config.write_text(json.dumps({"sns-encrypted": "remediate"}))
+    run = run_cli("check", program('aws.sns.Topic("plain-topic")\n'), "--config", config, "--format", "sarif")
+    assert run.code == 1  # the pack cannot remediate: the violation blocks
+    sarif_run = json.loads(run.stdout)["runs"][0]
+    rule = next(r for r in sarif_run["tool"]["driver"]["rules"] if r["id"] == "sns-encrypted")
+    assert rule["defaultConfiguration"]["level"] == "error"
+    assert [(r["ruleId"], r["level"]) for r in sarif_run["results"]] == [("sns-encrypted", "error")]

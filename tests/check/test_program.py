@@ -27,7 +27,10 @@ def test_example_project_layout() -> None:
 def test_insecure_project_layout() -> None:
     spec = load_program(INSECURE_DIR)
     assert (spec.project, spec.stack, spec.main_file) == (
-        "secure-serverless-insecure-example", "dev", INSECURE_DIR / "__main__.py")
+        "secure-serverless-insecure-example",
+        "dev",
+        INSECURE_DIR / "__main__.py",
+    )
     assert spec.config["secure-serverless-insecure-example:team"] == "legacy"
 
 
@@ -52,8 +55,10 @@ def test_config_values(tmp_path: Path) -> None:
     project = _project(
         tmp_path,
         "name: shop\nruntime:\n  name: python\nconfig:\n  size:\n    default: 3\n  owner: team-a\n",
-        {"dev": "config:\n  shop:size: 5\n  flag: true\n  aws:region: us-east-1\n"
-                "  shop:dbPassword:\n    secure: v1:abc==\n  shop:list: [1, 2]\n"},
+        {
+            "dev": "config:\n  shop:size: 5\n  flag: true\n  aws:region: us-east-1\n"
+            "  shop:dbPassword:\n    secure: v1:abc==\n  shop:list: [1, 2]\n"
+        },
     )
     spec = load_program(project)
     assert spec.config == {
@@ -122,3 +127,23 @@ def test_program_modules_win_over_modules_this_process_imported(tmp_path: Path) 
         assert sys.modules["helpers"] is stale  # restored afterwards
     finally:
         del sys.modules["helpers"]
+
+
+def test_unreadable_project_files_are_load_errors(tmp_path: Path) -> None:
+    (tmp_path / "__main__.py").write_text("")
+    (tmp_path / "Pulumi.yaml").write_bytes(b"name: p\nruntime: python\ndescription: caf\xe9\n")  # Latin-1
+    with pytest.raises(ProgramLoadError, match="cannot read"):
+        load_program(tmp_path)
+    (tmp_path / "Pulumi.yaml").write_text("name: p\nruntime: python\nmain: 5\n")
+    with pytest.raises(ProgramLoadError, match="main must be a path"):
+        load_program(tmp_path)
+
+
+def test_a_stack_without_config_is_noted_in_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _project(tmp_path, "name: p\nruntime: python\n", {"dev": "config: {}\n"})
+    assert load_program(project, "dev").notes == ()
+    assert load_program(project, "prod").notes == (f"no {tmp_path / 'Pulumi.prod.yaml'}; running with no stack config",)
+    run = run_cli("check", project, "--stack", "prod", "--format", "json")
+    assert run.code == 0, run.stderr
+    assert any("running with no stack config" in note for note in run.json()["notes"])
+    assert capsys.readouterr().err == ""  # not behind the caller's back on the process's stderr

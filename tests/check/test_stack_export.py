@@ -96,3 +96,38 @@ def test_pending_deletes_are_skipped() -> None:
             resource["delete"] = True
     export = parse_stack_export(document)
     assert not any(r.type == "aws:lambda/function:Function" for r in export.resources)
+
+
+def _one_resource(**fields: object) -> dict[str, object]:
+    resource = {"urn": "urn:pulumi:prod::p::aws:sns/topic:Topic::t", "type": "aws:sns/topic:Topic", "custom": True}
+    return {"deployment": {"resources": [{**resource, **fields}]}}
+
+
+def test_exports_with_missing_or_odd_fields(tmp_path: Path) -> None:
+    # Absent or null fields are empty, as `pulumi stack export` omits empty ones.
+    assert parse_stack_export({"version": 3, "deployment": {"manifest": {}}}).resources == []
+    assert parse_stack_export({"deployment": {"resources": None}}).resources == []
+    [topic] = parse_stack_export(_one_resource(inputs=None, dependencies=None, propertyDependencies=None)).resources
+    assert (topic.inputs, topic.dependencies, topic.property_dependencies) == ({}, (), {})
+    # Fields of the wrong JSON type are errors (exit 2), never a crash.
+    for odd in ({"inputs": []}, {"outputs": "x"}, {"dependencies": {}}, {"propertyDependencies": ["role"]}):
+        with pytest.raises(StackExportError, match="must be a JSON"):
+            parse_stack_export(_one_resource(**odd))
+    with pytest.raises(StackExportError, match=r"missing deployment\.resources"):
+        parse_stack_export({"deployment": []})
+    odd_file = tmp_path / "odd.json"
+    odd_file.write_text(json.dumps(_one_resource(inputs=[1, 2])))
+    run = run_cli("check", "--stack-export", odd_file)
+    assert run.code == 2
+    assert "inputs must be a JSON object" in run.stderr
+
+
+def test_export_encodings(tmp_path: Path) -> None:
+    # Windows PowerShell's `pulumi stack export > stack.json` writes UTF-16.
+    utf16 = tmp_path / "utf16.json"
+    utf16.write_bytes(EXPORT.read_text(encoding="utf-8").encode("utf-16"))
+    assert load_stack_export(utf16).stack == "prod"
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\x1f\x8b\x08\x00\xff\xfe")
+    with pytest.raises(StackExportError, match="is not JSON"):
+        load_stack_export(binary)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -114,19 +115,21 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 collect_garbage=False,  # the process exits after the report
             )
             source_file = spec.main_file
-    except CheckError as error:
+        if args.format == "json":
+            text = render_json(result)
+        elif args.format == "sarif":
+            text = render_sarif(result, source_file=source_file)
+        else:
+            text = render_text(result)
+    except Exception as error:  # anything uncaught would exit 1, which means "violations"
         progress.done("failed")
+        if not isinstance(error, CheckError):
+            error = CheckError(f"internal error: {type(error).__name__}: {error}", traceback.format_exc())
         if error.details:
             stderr.write(error.details if error.details.endswith("\n") else error.details + "\n")
         stderr.write(f"secure-serverless check: error: {error.message}\n")
         return EXIT_ERROR
 
-    if args.format == "json":
-        text = render_json(result)
-    elif args.format == "sarif":
-        text = render_sarif(result, source_file=source_file)
-    else:
-        text = render_text(result)
     try:
         _write(text, args.output, stdout)
     except OSError as error:

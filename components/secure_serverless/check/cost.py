@@ -18,7 +18,7 @@ rotations (so up to $3/month after two years); the table counts the first year.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,8 +204,3 @@ def compute_cost(resources: Sequence[RecordedResource], component_of: Mapping[st
             entry.add(item, units)
     ordered = sorted(by_component.values(), key=lambda c: (c.component == UNATTRIBUTED, c.component))
     return CostReport(components=ordered, functions=functions)
-
-
-def price_table_rows() -> Iterable[tuple[str, float, str]]:
-    for item, (price, description) in PRICE_TABLE.items():
-        yield item, price, description

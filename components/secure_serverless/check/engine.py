@@ -403,8 +403,8 @@ class PackProcess:
         self.startup_seconds = time.perf_counter() - started
         threading.Thread(target=self._drain_stderr, daemon=True).start()
         self._channel = grpc.insecure_channel(
-            f"127.0.0.1:{port}", options=[("grpc.max_receive_message_length", _MAX_MESSAGE),
-                                          ("grpc.max_send_message_length", _MAX_MESSAGE)]
+            f"127.0.0.1:{port}",
+            options=[("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)],
         )
         grpc.channel_ready_future(self._channel).result(timeout=self.timeout)
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
@@ -413,8 +413,10 @@ class PackProcess:
     def _read_port(self) -> int:
         assert self._process is not None and self._process.stdout is not None
         result: list[bytes] = []
-        reader = threading.Thread(target=lambda: result.append(self._process.stdout.readline()),  # type: ignore[union-attr]
-                                  daemon=True)
+        reader = threading.Thread(
+            target=lambda: result.append(self._process.stdout.readline()),  # type: ignore[union-attr]
+            daemon=True,
+        )
         reader.start()
         reader.join(self.timeout)
         line = result[0].decode().strip() if result else ""
@@ -444,8 +446,9 @@ class PackProcess:
     def __enter__(self) -> PackProcess:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     @property
@@ -526,7 +529,14 @@ class InProcessAnalyzer:
 
     def __init__(self, pack_dir: Path, *, package: str = "guardrails") -> None:
         directory = str(Path(pack_dir).resolve())
-        if directory not in sys.path:
+        loaded = sys.modules.get(package)
+        if loaded is not None and not str(getattr(loaded, "__file__", "")).startswith(directory + os.sep):
+            # Another pack's package of the same name: forget it, or that pack would be judging.
+            for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+                del sys.modules[name]
+        if sys.path[:1] != [directory]:
+            if directory in sys.path:
+                sys.path.remove(directory)
             sys.path.insert(0, directory)
         module = importlib.import_module(package)
         policy_module = importlib.import_module("pulumi_policy.policy")
@@ -605,8 +615,9 @@ def policy_infos(info: analyzer_pb2.AnalyzerInfo) -> tuple[PolicyInfo, ...]:
     return tuple(out)
 
 
-def _findings(response: analyzer_pb2.AnalyzeResponse, urn: str,
-              stage: Literal["analyze", "analyze_stack"]) -> list[Finding]:
+def _findings(
+    response: analyzer_pb2.AnalyzeResponse, urn: str, stage: Literal["analyze", "analyze_stack"]
+) -> list[Finding]:
     return [
         Finding(
             policy=d.policyName,
@@ -639,12 +650,16 @@ class Session:
     def configure(self) -> None:
         """Handshake, ConfigureStack, GetAnalyzerInfo, Configure."""
         self.handshake_supported = self.analyzer.handshake(
-            analyzer_pb2.AnalyzerHandshakeRequest(engine_address=self.analyzer.engine_address,
-                                                  root_directory=os.getcwd(), program_directory=os.getcwd())
+            analyzer_pb2.AnalyzerHandshakeRequest(
+                engine_address=self.analyzer.engine_address, root_directory=os.getcwd(), program_directory=os.getcwd()
+            )
         )
         self.analyzer.configure_stack(
             analyzer_pb2.AnalyzerStackConfigureRequest(
-                stack=self.stack, project=self.project, organization=self.organization, dry_run=self.dry_run,
+                stack=self.stack,
+                project=self.project,
+                organization=self.organization,
+                dry_run=self.dry_run,
                 tags=dict(self.stack_tags),
             )
         )
@@ -652,8 +667,9 @@ class Session:
         self.policies = policy_infos(self.info)
         self.analyzer.configure(configure_request(self.policies, self.config))
 
-    def analyze(self, resource: RecordedResource,
-                by_urn: Mapping[str, RecordedResource] | None = None) -> tuple[list[Finding], list[NotApplicable]]:
+    def analyze(
+        self, resource: RecordedResource, by_urn: Mapping[str, RecordedResource] | None = None
+    ) -> tuple[list[Finding], list[NotApplicable]]:
         """Remediate then Analyze one resource (as the step generator does)."""
         request = analyze_request(resource, by_urn)
         self.analyzer.remediate(request)

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+from pulumi.runtime.proto import analyzer_pb2
+
 from secure_serverless.check import engine
 from secure_serverless.check.model import RecordedResource
 from secure_serverless.check.progress import Progress
-from secure_serverless.check.results import PolicyInfo, WaiverUse
+from secure_serverless.check.results import Finding, PolicyInfo, WaiverUse
 
 #: Advisory companion policies through which the pack reports findings a valid waiver silenced.
 WAIVED_POLICIES = engine.WAIVED_POLICIES
@@ -28,64 +31,36 @@ _WAIVED = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class RawFinding:
-    policy: str
-    level: str
-    message: str
-    urn: str | None
-    severity: str | None
-    description: str
-    fix: str | None
-    waiver: WaiverUse | None = None
-
-
 @dataclass
 class PackEvaluation:
     pack_name: str
     pack_version: str
     policies: list[PolicyInfo]
-    findings: list[RawFinding]
+    findings: list[Finding]  # without the resource details, which the runner adds
     non_waivable: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
 
 
-def effective_level(name: str, default: str, config: Mapping[str, Any]) -> str:
-    """The level the engine configures (engine.configure_request): "all", then the policy's own entry."""
-    level = default
-    all_level = config.get("all")
-    if isinstance(all_level, Mapping):
-        all_level = all_level.get("enforcementLevel")
-    if isinstance(all_level, str):
-        level = all_level
-    entry = config.get(name)
-    if isinstance(entry, str):
-        level = entry
-    elif isinstance(entry, Mapping) and isinstance(entry.get("enforcementLevel"), str):
-        level = entry["enforcementLevel"]
-    return level
+def configured_levels(
+    policies: Sequence[engine.PolicyInfo], config: Mapping[str, Any]
+) -> tuple[dict[str, str], set[str]]:
+    """Each policy's level in force, and the policies whose waivers the pack ignores (``waivable``
+    false by schema default or config), read back from the Configure request the engine sends."""
+    levels: dict[str, str] = {}
+    non_waivable: set[str] = set()
+    for name, item in engine.configure_request(policies, config).policyConfig.items():
+        levels[name] = analyzer_pb2.EnforcementLevel.Name(item.enforcementLevel).lower()
+        if "waivable" in item.properties and item.properties["waivable"] is False:
+            non_waivable.add(name)
+    return levels, non_waivable
 
 
-def non_waivable_policies(policies: Iterable[engine.PolicyInfo], config: Mapping[str, Any]) -> set[str]:
-    """Policies whose waivers the pack ignores: schema default ``waivable: false`` unless configured."""
-    out: set[str] = set()
-    for policy in policies:
-        spec = policy.config_schema.get("properties", {}).get("waivable")
-        waivable = spec.get("default") if isinstance(spec, Mapping) else None
-        entry = config.get(policy.name)
-        if isinstance(entry, Mapping) and isinstance(entry.get("waivable"), bool):
-            waivable = entry["waivable"]
-        if waivable is False:
-            out.add(policy.name)
-    return out
-
-
-def to_policy_infos(policies: Iterable[engine.PolicyInfo], config: Mapping[str, Any]) -> list[PolicyInfo]:
+def to_policy_infos(policies: Iterable[engine.PolicyInfo], levels: Mapping[str, str]) -> list[PolicyInfo]:
     return [
         PolicyInfo(
             name=p.name,
             description=p.description,
-            level=effective_level(p.name, p.level, config),
+            level=levels.get(p.name, p.level),
             severity=p.severity,
             remediation=p.remediation or None,
             stack_policy=p.stack_policy,
@@ -95,10 +70,10 @@ def to_policy_infos(policies: Iterable[engine.PolicyInfo], config: Mapping[str, 
     ]
 
 
-def to_findings(findings: Iterable[engine.Finding], policies: Sequence[PolicyInfo]) -> list[RawFinding]:
+def to_findings(findings: Iterable[engine.Finding], policies: Sequence[PolicyInfo]) -> list[Finding]:
     """Engine findings -> report findings; waived companions become findings of the waived policy."""
     info = {p.name: p for p in policies}
-    out: list[RawFinding] = []
+    out: list[Finding] = []
     for finding in findings:
         policy, message, level = finding.policy, finding.message, str(finding.level)
         severity, description = finding.severity, finding.description
@@ -111,12 +86,11 @@ def to_findings(findings: Iterable[engine.Finding], policies: Sequence[PolicyInf
             if match is not None:
                 policy, message = match.group("policy"), match.group("message")
                 waiver = WaiverUse(match.group("source"), match.group("reason"), match.group("expires"))
-                known = info.get(policy)
-                if known is not None:
-                    level, severity, description = known.level, known.severity, known.description
         known = info.get(policy)
+        if waiver is not None and known is not None:  # reported as the waived policy, not the companion
+            level, severity, description = known.level, known.severity, known.description
         out.append(
-            RawFinding(
+            Finding(
                 policy=policy,
                 level=level,
                 message=message,
@@ -133,18 +107,18 @@ def to_findings(findings: Iterable[engine.Finding], policies: Sequence[PolicyInf
 def pack_version(pack_dir: Path) -> str:
     """The version in PulumiPolicy.yaml (what `pulumi policy publish` uses)."""
     try:
-        for line in (pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8").splitlines():
-            if line.startswith("version:"):
-                return line.split(":", 1)[1].strip().strip("'\"")
-    except OSError:
-        pass
-    return "0.0.0"
+        document = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return "0.0.0"
+    version = document.get("version") if isinstance(document, dict) else None
+    return str(version) if version is not None else "0.0.0"
 
 
 def from_analysis(
     analysis: engine.AnalysisResult, config: Mapping[str, Any], version: str | None = None
 ) -> PackEvaluation:
-    policies = to_policy_infos(analysis.policies, config)
+    levels, non_waivable = configured_levels(analysis.policies, config)
+    policies = to_policy_infos(analysis.policies, levels)
     undecided = sum(1 for f in analysis.findings if f.kind == "undecided")
     notes = (
         [f"{undecided} policy evaluation(s) could not decide because values are unknown during preview"]
@@ -156,7 +130,7 @@ def from_analysis(
         pack_version=version or analysis.pack_version,
         policies=policies,
         findings=to_findings(analysis.findings, policies),
-        non_waivable=non_waivable_policies(analysis.policies, config),
+        non_waivable=non_waivable,
         notes=notes,
     )
 
@@ -178,8 +152,7 @@ def evaluate_in_process(
     analyzer: engine.Analyzer = engine.InProcessAnalyzer(pack_dir)
     if progress is not None:
         analyzer = _CountingAnalyzer(analyzer, progress, sum(1 for r in resources if r.custom))
-    analysis = engine.run_analysis(analyzer, resources, config=config, project=project, stack=stack,
-                                   dry_run=dry_run)
+    analysis = engine.run_analysis(analyzer, resources, config=config, project=project, stack=stack, dry_run=dry_run)
     return from_analysis(analysis, config, pack_version(pack_dir))
 
 

@@ -7,9 +7,15 @@ from typing import Any
 
 from secure_serverless.check.model import RecordedResource
 
+# Pulumi's wire form of a secret: {SIG_KEY: SECRET_SIG, "value": <plaintext>}.
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 STACK_TYPE = "pulumi:pulumi:Stack"
+SECRET_MASK = "[secret]"
+# Shorter secrets are not substituted inside text (it would mangle it): the text is withheld instead,
+# as the handler-side runtime does (secure_serverless.runtime._secrets).
+MIN_SCRUB_LENGTH = 4
+WITHHELD = "[message withheld: it may contain a secret value]"
 
 
 def component_label(resource: RecordedResource) -> str:
@@ -56,7 +62,7 @@ def secret_values(values: Iterable[Any]) -> set[str]:
         elif isinstance(value, list | tuple):
             for item in value:
                 walk(item, inside)
-        elif inside and isinstance(value, str) and len(value) >= 4:
+        elif inside and isinstance(value, str) and value:
             found.add(value)
 
     for value in values:
@@ -65,10 +71,13 @@ def secret_values(values: Iterable[Any]) -> set[str]:
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret value in ``text`` (longest first) with ``[secret]``."""
+    """Replace every secret value in ``text`` (longest first) with ``[secret]``; withhold a text that
+    contains a secret too short to replace."""
     for secret in sorted(secrets, key=len, reverse=True):
         if secret and secret in text:
-            text = text.replace(secret, "[secret]")
+            if len(secret) < MIN_SCRUB_LENGTH:
+                return WITHHELD
+            text = text.replace(secret, SECRET_MASK)
     return text
 
 

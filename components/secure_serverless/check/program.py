@@ -41,14 +41,20 @@ class ProgramSpec:
     config: dict[str, str] = field(default_factory=dict)
     secret_keys: tuple[str, ...] = ()
     organization: str = "organization"
+    notes: tuple[str, ...] = ()  # for the report, e.g. an explicit stack without a config file
 
     def display_path(self, root: Path | None = None) -> str:
         """The main file relative to ``root`` (default: the current directory) when it lies below it."""
-        base = (root or Path.cwd()).resolve()
-        try:
-            return self.main_file.resolve().relative_to(base).as_posix()
-        except ValueError:
-            return self.main_file.resolve().as_posix()
+        return display_path(self.main_file, root)
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """``path`` relative to ``root`` (default: the current directory) when it lies below it, else absolute."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to((root or Path.cwd()).resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
 
 
 def find_project_file(program_dir: Path) -> Path:
@@ -62,7 +68,7 @@ def find_project_file(program_dir: Path) -> Path:
 def _read_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ProgramLoadError(f"cannot read {path}: {exc}") from exc
 
 
@@ -81,11 +87,11 @@ def _resolve_main(project_dir: Path, main: str | None) -> tuple[Path, Path]:
     raise ProgramLoadError(f"main {main!r} of {project_dir} does not exist")
 
 
-def _stack_from_files(config_dir: Path, project_file: Path) -> str:
+def _stack_from_files(config_dir: Path) -> str:
     stems = sorted(
         p.name[len("Pulumi.") : -len(p.suffix)]
         for p in config_dir.glob("Pulumi.*.y*ml")
-        if p.suffix in (".yaml", ".yml") and p.resolve() != project_file.resolve()
+        if p.suffix in (".yaml", ".yml")
     )
     return stems[0] if stems else DEFAULT_STACK
 
@@ -121,10 +127,13 @@ def load_program(program_dir: Path | str = ".", stack: str | None = None) -> Pro
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
     if runtime_name not in (None, "python"):
         raise ProgramLoadError(f"{project_file}: runtime {runtime_name!r} is not supported (python only)")
-    main_dir, main_file = _resolve_main(project_dir, project_doc.get("main"))
+    main = project_doc.get("main")
+    if main is not None and not isinstance(main, str):
+        raise ProgramLoadError(f"{project_file}: main must be a path, not {main!r}")
+    main_dir, main_file = _resolve_main(project_dir, main)
 
     config_dir = project_dir / str(project_doc.get("stackConfigDir") or ".")
-    stack_name = stack or _stack_from_files(config_dir, project_file)
+    stack_name = stack or _stack_from_files(config_dir)
 
     config: dict[str, str] = {}
     secret_keys: list[str] = []
@@ -142,9 +151,10 @@ def load_program(program_dir: Path | str = ".", stack: str | None = None) -> Pro
         if candidate.is_file():
             stack_file = candidate
             break
+    notes: list[str] = []
     if stack_file is None and stack is not None and any(config_dir.glob("Pulumi.*.y*ml")):
         # An explicit stack without a config file is fine for Pulumi, but is usually a typo here.
-        sys.stderr.write(f"note: no {config_dir / f'Pulumi.{stack_name}.yaml'}; running with no stack config\n")
+        notes.append(f"no {config_dir / f'Pulumi.{stack_name}.yaml'}; running with no stack config")
     if stack_file is not None:
         doc = _read_yaml(stack_file) or {}
         if not isinstance(doc, dict):
@@ -167,6 +177,7 @@ def load_program(program_dir: Path | str = ".", stack: str | None = None) -> Pro
         stack_config_file=stack_file,
         config=config,
         secret_keys=tuple(secret_keys),
+        notes=tuple(notes),
     )
 
 

@@ -6,6 +6,7 @@ import json
 import time
 import traceback
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -18,6 +19,7 @@ from secure_serverless.check.program import (
     ProgramLoadError,
     ProgramSpec,
     SourceLines,
+    display_path,
     load_program,
     program_callable,
     program_context,
@@ -25,7 +27,7 @@ from secure_serverless.check.program import (
 from secure_serverless.check.progress import Progress
 from secure_serverless.check.results import CheckResult, Finding
 from secure_serverless.check.stack_export import StackExportError, load_stack_export
-from secure_serverless.check.waivers import declared_waivers
+from secure_serverless.check.waivers import declared_waivers, secret_reasons
 
 PACK_SUBDIR = Path("policy_packs") / "secure_serverless"
 
@@ -50,7 +52,7 @@ def find_pack_dir(start: Path | None = None) -> Path:
             resolved = base.resolve()
             roots.extend([resolved, *resolved.parents])
     roots.append(Path(__file__).resolve().parents[3])  # components/secure_serverless/check -> repo
-    for root in roots:
+    for root in dict.fromkeys(roots):  # the program's ancestors and the cwd's mostly coincide
         candidate = root / PACK_SUBDIR
         if (candidate / "PulumiPolicy.yaml").is_file():
             return candidate
@@ -62,10 +64,10 @@ def load_pack_config(path: Path | str | None) -> dict[str, Any]:
     if path is None:
         return {}
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = json.loads(Path(path).read_bytes())  # bytes: any JSON encoding, BOM or not
     except OSError as exc:
         raise CheckError(f"cannot read pack config {path}: {exc}") from exc
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
         raise CheckError(f"pack config {path} is not JSON: {exc}") from exc
     if not isinstance(document, dict):
         raise CheckError(f"pack config {path} must be a JSON object {{policy: level or settings}}")
@@ -105,7 +107,7 @@ def run_program_spec(
     """
     from secure_serverless.check.mocks import run_program  # imports pulumi: keep --help fast
 
-    by_name: SourceLines | None = {} if source_lines is not None else None
+    by_name: SourceLines | None = None if source_lines is None else {}
     try:
         with program_context(spec):
             run = run_program(
@@ -117,12 +119,12 @@ def run_program_spec(
                 secret_keys=list(spec.secret_keys),
                 collect_garbage=collect_garbage,
             )
-    except Exception as error:
+    except (Exception, SystemExit) as error:  # sys.exit() in a program must not end the check
         raise CheckError(
             f"the program {spec.main_file} raised {type(error).__name__}",
             _program_traceback(error, spec.main_dir),
         ) from error
-    if source_lines is not None and by_name is not None:
+    if source_lines is not None and by_name:
         for resource in run.resources:
             line = by_name.get((resource.type, resource.name))
             if line is not None:
@@ -143,8 +145,9 @@ def _evaluate(
     if not (pack / "PulumiPolicy.yaml").is_file():
         raise CheckError(f"{pack} is not a policy pack (no PulumiPolicy.yaml)")
     try:
-        return evaluate_in_process(resources, pack, config, project=project, stack=stack, dry_run=dry_run,
-                                   progress=progress)
+        return evaluate_in_process(
+            resources, pack, config, project=project, stack=stack, dry_run=dry_run, progress=progress
+        )
     except ValueError as exc:  # config the policies' schemas reject
         raise CheckError(f"pack config: {exc}") from exc
     except ImportError as exc:  # the engine would build the pack's environment from requirements.txt
@@ -166,22 +169,19 @@ def _findings(
 ) -> list[Finding]:
     by_urn = {r.urn: r for r in resources}
     out: list[Finding] = []
-    for raw in evaluation.findings:
-        resource = by_urn.get(raw.urn) if raw.urn else None
-        waiver = raw.waiver
+    for finding in evaluation.findings:
+        resource = by_urn.get(finding.urn) if finding.urn else None
+        waiver = finding.waiver
+        if waiver is not None:  # parsed from the same diagnostic as the message
+            waiver = replace(waiver, reason=scrub(waiver.reason, secrets))
         out.append(
-            Finding(
-                policy=raw.policy,
-                level=raw.level,
-                message=scrub(raw.message, secrets),
-                urn=raw.urn,
+            replace(
+                finding,
+                message=scrub(finding.message, secrets),
+                waiver=waiver,
                 resource_type=resource.type if resource else None,
                 resource_name=resource.name if resource else None,
-                component=component_of.get(raw.urn) if raw.urn else None,
-                severity=raw.severity,
-                description=raw.description,
-                fix=raw.fix,
-                waiver=waiver,
+                component=component_of.get(finding.urn) if finding.urn else None,
             )
         )
     return out
@@ -198,14 +198,24 @@ def assemble(
     pack_config: Mapping[str, Any],
     preview: bool,
     extra_secrets: set[str] | None = None,
+    source_lines: dict[str, int] | None = None,
+    notes: Sequence[str] = (),
     started: float,
 ) -> CheckResult:
     component_of = owning_components(resources)
-    secrets = secret_values(r.inputs for r in resources) | secret_values(r.outputs for r in resources)
-    secrets |= extra_secrets or set()
+    secrets = secret_values(v for r in resources for v in (r.inputs, r.outputs)) | (extra_secrets or set())
+    secrets |= secret_reasons(resources)
     findings = _findings(evaluation, resources, component_of, secrets)
-    waivers = declared_waivers(resources, pack_config, findings, evaluation.non_waivable,
-                               known_policies=[p.name for p in evaluation.policies])
+    waivers = [
+        replace(w, reason=scrub(w.reason, secrets))  # a tag value may be secret
+        for w in declared_waivers(
+            resources,
+            pack_config,
+            findings,
+            evaluation.non_waivable,
+            known_policies=[p.name for p in evaluation.policies],
+        )
+    ]
     return CheckResult(
         source=source,
         project=project,
@@ -220,8 +230,9 @@ def assemble(
         waivers=waivers,
         cost=compute_cost(resources, component_of),
         component_of=component_of,
+        source_lines=source_lines or {},
         duration_seconds=time.monotonic() - started,
-        notes=list(evaluation.notes),
+        notes=[*notes, *evaluation.notes],
     )
 
 
@@ -254,8 +265,9 @@ def check_program(
         spec, preview=preview, source_lines=source_lines, progress=progress, collect_garbage=collect_garbage
     )
     progress.phase(f"evaluating {len(resources)} resources")
-    evaluation = _evaluate(resources, pack, config, project=spec.project, stack=spec.stack, dry_run=preview,
-                           progress=progress)
+    evaluation = _evaluate(
+        resources, pack, config, project=spec.project, stack=spec.stack, dry_run=preview, progress=progress
+    )
     result = assemble(
         source="program",
         project=spec.project,
@@ -265,9 +277,10 @@ def check_program(
         evaluation=evaluation,
         pack_config=config,
         preview=preview,
+        source_lines=source_lines,
+        notes=spec.notes,
         started=started,
     )
-    result.source_lines = source_lines
     progress.done(f"{len(result.findings)} findings")
     return result, spec
 
@@ -289,24 +302,15 @@ def check_stack_export(
     pack = Path(pack_dir) if pack_dir else find_pack_dir(Path(export_file).parent)
     config = dict(pack_config or {})
     progress.phase(f"evaluating {len(export.resources)} resources from {export_file}")
-    evaluation = evaluate_in_process(
-        export.resources,
-        pack,
-        config,
-        project=export.project,
-        stack=export.stack,
-        dry_run=False,
-        progress=progress,
+    # Same checks as for a program: a bad --pack or config is exit 2, not a crash.
+    evaluation = _evaluate(
+        export.resources, pack, config, project=export.project, stack=export.stack, dry_run=False, progress=progress
     )
-    try:
-        location = Path(export_file).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        location = Path(export_file).resolve().as_posix()
     result = assemble(
         source="stack-export",
         project=export.project,
         stack=export.stack,
-        location=location,
+        location=display_path(Path(export_file)),
         resources=export.resources,
         evaluation=evaluation,
         pack_config=config,

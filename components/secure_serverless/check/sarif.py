@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from pathlib import Path
+import urllib.parse
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from secure_serverless.check.results import DISABLED, MANDATORY, CheckResult, Finding, PolicyInfo
+from secure_serverless.check.results import DISABLED, MANDATORY, REMEDIATE, CheckResult, Finding, PolicyInfo
 
 SARIF_SCHEMA = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -26,11 +27,11 @@ def _level(finding: Finding) -> str:
 
 
 def _default_level(policy: PolicyInfo) -> str:
-    if policy.level == MANDATORY:
+    if policy.level in (MANDATORY, REMEDIATE):  # a violation left after remediation blocks, as mandatory
         return "error"
     if policy.level == DISABLED:
         return "none"
-    return "warning"  # advisory and remediate
+    return "warning"
 
 
 def _rule(policy: PolicyInfo) -> dict[str, Any]:
@@ -71,6 +72,13 @@ def _name_lines(source: Path | None) -> dict[str, int]:
     return lines
 
 
+def _artifact_location(path: str) -> dict[str, str]:
+    """A path as SARIF wants it: a percent-encoded URI, relative to %SRCROOT% unless it lies outside."""
+    if PurePosixPath(path).is_absolute():
+        return {"uri": Path(path).as_uri()}  # outside the working directory: no base applies
+    return {"uri": urllib.parse.quote(path), "uriBaseId": SRCROOT}
+
+
 def _fingerprint(finding: Finding) -> str:
     return hashlib.sha256(f"{finding.policy}|{finding.urn or ''}".encode()).hexdigest()[:32]
 
@@ -85,8 +93,10 @@ def render_sarif(result: CheckResult, source_file: Path | None = None, uri: str 
             )
     rules = [_rule(p) for p in policies.values()]
     index = {p.name: i for i, p in enumerate(policies.values())}
-    artifact_uri = uri or result.location
-    name_lines = _name_lines(source_file)
+    artifact = _artifact_location(uri or result.location)
+    # The fallback below reads the program file: only when some finding has no recorded line.
+    unlocated = any(not (f.urn and f.urn in result.source_lines) for f in result.findings)
+    name_lines = _name_lines(source_file) if unlocated else {}
 
     def region_for(finding: Finding) -> dict[str, int] | None:
         # The line whose statement created the resource (recorded while the program ran), else the
@@ -103,7 +113,7 @@ def render_sarif(result: CheckResult, source_file: Path | None = None, uri: str 
 
     results: list[dict[str, Any]] = []
     for finding in result.findings:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri, "uriBaseId": SRCROOT}}
+        physical: dict[str, Any] = {"artifactLocation": dict(artifact)}
         region = region_for(finding)
         if region is not None:
             physical["region"] = region
@@ -137,6 +147,7 @@ def render_sarif(result: CheckResult, source_file: Path | None = None, uri: str 
             ]
         results.append(entry)
 
+    base = Path.cwd().resolve().as_uri()
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -155,7 +166,7 @@ def render_sarif(result: CheckResult, source_file: Path | None = None, uri: str 
                 "properties": {"summary": result.summary()},
             }
         ],
-        "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().resolve().as_uri() + "/"}},
+        "originalUriBaseIds": {SRCROOT: {"uri": base if base.endswith("/") else base + "/"}},  # "/" is file:///
         "results": results,
         "properties": {"cost": result.cost.as_dict(), "project": result.project, "stack": result.stack},
     }

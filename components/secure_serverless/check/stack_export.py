@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from secure_serverless.check.graph import SECRET_SIG, SIG_KEY, STACK_TYPE, secret_values
 from secure_serverless.check.model import UNKNOWN, RecordedResource
 
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
 
 
@@ -39,19 +36,7 @@ def _urn_parts(urn: str) -> tuple[str, str, str, str]:
     return parts[0][len("urn:pulumi:") :], parts[1], parts[2], "::".join(parts[3:])
 
 
-def _secret_strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        if value:
-            yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _secret_strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _secret_strings(item)
-
-
-def _convert(value: Any, secrets: set[str]) -> Any:
+def _convert(value: Any) -> Any:
     """Export values -> wire values: secrets stay secret-wrapped; undecryptable ones are unknown."""
     if isinstance(value, dict):
         if value.get(SIG_KEY) == SECRET_SIG:
@@ -60,21 +45,27 @@ def _convert(value: Any, secrets: set[str]) -> Any:
                     inner = json.loads(value["plaintext"])
                 except (TypeError, json.JSONDecodeError) as exc:
                     raise StackExportError("a secret's plaintext is not valid JSON") from exc
-                secrets.update(_secret_strings(inner))
-                return {SIG_KEY: SECRET_SIG, "value": _convert(inner, secrets)}
+                return {SIG_KEY: SECRET_SIG, "value": _convert(inner)}
             if "value" in value:
-                secrets.update(_secret_strings(value["value"]))
-                return {SIG_KEY: SECRET_SIG, "value": _convert(value["value"], secrets)}
+                return {SIG_KEY: SECRET_SIG, "value": _convert(value["value"])}
             # Only ciphertext: without the stack's secrets provider the value cannot be known,
             # which is exactly what "unknown" means to a policy.
             return {SIG_KEY: SECRET_SIG, "value": UNKNOWN}
-        return {k: _convert(v, secrets) for k, v in value.items()}
+        return {k: _convert(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_convert(v, secrets) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int | float):
+        return [_convert(v) for v in value]
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)  # the wire carries every number as a double
+    return value
+
+
+def _field(raw: dict[str, Any], key: str, kind: type, urn: str) -> Any:
+    """``raw[key]`` when it has the expected JSON type, ``kind()`` when absent or null."""
+    value = raw.get(key)
+    if value is None:
+        return kind()
+    if not isinstance(value, kind):
+        raise StackExportError(f"{urn}: {key} must be a JSON {'object' if kind is dict else 'array'}")
     return value
 
 
@@ -82,26 +73,27 @@ def parse_stack_export(document: Any) -> StackExport:
     if not isinstance(document, dict):
         raise StackExportError("expected a JSON object")
     deployment = document.get("deployment", document)
-    if not isinstance(deployment, dict) or not isinstance(deployment.get("resources", []), list):
+    if not isinstance(deployment, dict) or not isinstance(deployment.get("resources"), list | None):
         raise StackExportError("missing deployment.resources")
-    raw_resources = deployment.get("resources") or []
     secrets: set[str] = set()
     records: list[RecordedResource] = []
     project = stack = ""
     skipped = 0
-    for raw in raw_resources:
+    for raw in deployment.get("resources") or []:
         if not isinstance(raw, dict) or not isinstance(raw.get("urn"), str) or not isinstance(raw.get("type"), str):
             raise StackExportError(f"resource without urn/type: {str(raw)[:120]}")
         urn: str = raw["urn"]
         type_token: str = raw["type"]
         stack, project, _, name = _urn_parts(urn)
-        inputs = _convert(raw.get("inputs") or {}, secrets)
-        outputs = _convert(raw.get("outputs") or {}, secrets)
+        inputs = _convert(_field(raw, "inputs", dict, urn))
+        outputs = _convert(_field(raw, "outputs", dict, urn))
+        # Secrets of resources the pack never sees are scrubbed from the report all the same.
+        secrets |= secret_values((inputs, outputs))
         # The engine analyses neither the root stack nor providers, nor resources pending deletion.
         if type_token == STACK_TYPE or type_token.startswith(PROVIDER_PREFIX) or raw.get("delete"):
             skipped += 1
             continue
-        prop_deps = raw.get("propertyDependencies") or {}
+        prop_deps = _field(raw, "propertyDependencies", dict, urn)
         records.append(
             RecordedResource(
                 type=type_token,
@@ -112,7 +104,7 @@ def parse_stack_export(document: Any) -> StackExport:
                 provider=raw.get("provider") or None,
                 inputs=inputs,
                 outputs=outputs,
-                dependencies=tuple(raw.get("dependencies") or ()),
+                dependencies=tuple(_field(raw, "dependencies", list, urn)),
                 property_dependencies={k: tuple(v or ()) for k, v in prop_deps.items()},
             )
         )
@@ -121,11 +113,13 @@ def parse_stack_export(document: Any) -> StackExport:
 
 def load_stack_export(path: Path | str) -> StackExport:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise StackExportError(f"cannot read {path}: {exc}") from exc
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
+        # From bytes, json detects UTF-8 (with or without BOM) and UTF-16/32, which is what
+        # `pulumi stack export > file` writes in Windows PowerShell.
+        document = json.loads(data)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
         raise StackExportError(f"{path} is not JSON: {exc}") from exc
     return parse_stack_export(document)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from secure_serverless.check.graph import unwrap_secrets
+from secure_serverless.check.graph import secret_values, unwrap_secrets
 from secure_serverless.check.model import RecordedResource
 from secure_serverless.check.results import DeclaredWaiver, Finding
 
@@ -48,6 +48,17 @@ def _problem(expires: str, reason: str, today: datetime.date) -> tuple[str, str]
 def _tags(resource: RecordedResource) -> Mapping[str, Any]:
     tags = unwrap_secrets(resource.inputs.get("tags"))
     return tags if isinstance(tags, Mapping) else {}
+
+
+def secret_reasons(resources: Iterable[RecordedResource]) -> set[str]:
+    """Reasons of waiver tags whose value is secret: the pack reads and quotes them, the report must not."""
+    reasons: set[str] = set()
+    for resource in resources:
+        for value in secret_values([resource.inputs.get("tags")]):
+            match = _TAG_VALUE.match(value)
+            if match is not None and match.group(2):
+                reasons.add(match.group(2))
+    return reasons
 
 
 def policy_config_entries(pack_config: Mapping[str, Any], policy: str) -> list[Mapping[str, Any]]:
@@ -86,7 +97,7 @@ def declared_waivers(
         if known is not None and policy not in known:
             return "invalid", "the pack has no policy of this name"
         if policy in blocked:
-            return "not-waivable", "this policy cannot be waived (pack config nonWaivable/waivable: false)"
+            return "not-waivable", "this policy cannot be waived (its config has waivable: false)"
         problem = _problem(expires, reason, day)
         if problem is not None:
             return problem
