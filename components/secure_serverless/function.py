@@ -41,6 +41,11 @@ class _Account:
     region: str
     partition: str
 
+    @property
+    def dns_suffix(self) -> str:
+        """Regional service principals end in this (logs.<region>.<suffix>)."""
+        return "amazonaws.com.cn" if self.partition == "aws-cn" else "amazonaws.com"
+
 
 # One account lookup per provider per program run (the root stack identifies the run): a program
 # with hundreds of functions would otherwise make two invokes for each.
@@ -219,6 +224,7 @@ class SecureFunction(pulumi.ComponentResource):
                     role_arn=v[1],
                     log_group_arn=v[2],
                     alarm_topic_encrypted=encrypted_topic,
+                    dns_suffix=v[0].dns_suffix,
                 )
             )
         )
@@ -300,6 +306,7 @@ class SecureFunction(pulumi.ComponentResource):
                         grants=grants,
                         tracing=args.tracing == "Active",
                         vpc=VpcPlacement(acct.account_id, acct.partition, subnets, groups) if vpc else None,
+                        dns_suffix=acct.dns_suffix,
                     )
                 )
             )

@@ -37,6 +37,7 @@ class FunctionPermissions:
     grants: Sequence[GrantStatement] = field(default_factory=tuple)
     tracing: bool = True
     vpc: VpcPlacement | None = None
+    dns_suffix: str = "amazonaws.com"  # amazonaws.com.cn in the aws-cn partition
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,12 @@ def _secret_statements(p: FunctionPermissions) -> list[Statement]:
             }
         )
     if p.secret_key_arns:
-        services = sorted(
-            {f"secretsmanager.{p.region}.amazonaws.com" for _ in secret_arns[:1]}
-            | {f"ssm.{p.region}.amazonaws.com" for _ in parameter_arns[:1]}
-        ) or [f"secretsmanager.{p.region}.amazonaws.com"]
+        # Decrypt only on behalf of the services that hold the secrets.
+        services = []
+        if secret_arns or not parameter_arns:
+            services.append(f"secretsmanager.{p.region}.{p.dns_suffix}")
+        if parameter_arns:
+            services.append(f"ssm.{p.region}.{p.dns_suffix}")
         statements.append(
             {
                 "Sid": "DecryptSecretsViaService",

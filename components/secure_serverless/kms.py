@@ -13,6 +13,7 @@ def key_policy(
     role_arn: str,
     log_group_arn: str,
     alarm_topic_encrypted: bool,
+    dns_suffix: str = "amazonaws.com",
 ) -> PolicyDocument:
     """Account administration via IAM, use by the function's role, CloudWatch Logs for exactly the
     function's log group, and CloudWatch alarms publishing to the encrypted alarm topic."""
@@ -34,7 +35,7 @@ def key_policy(
         {
             "Sid": "LogsEncryptsOwnLogGroup",
             "Effect": "Allow",
-            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+            "Principal": {"Service": f"logs.{region}.{dns_suffix}"},
             "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
             "Resource": "*",
             "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},

@@ -482,3 +482,4 @@ def test_partition_comes_from_the_account_lookup() -> None:
     assert by_sid["LogsEncryptsOwnLogGroup"]["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"] == (
         log_group_arn
     )
+    assert by_sid["LogsEncryptsOwnLogGroup"]["Principal"] == {"Service": "logs.cn-north-1.amazonaws.com.cn"}
