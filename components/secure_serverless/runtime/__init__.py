@@ -25,7 +25,7 @@ from __future__ import annotations
 #   _validation    compiled validators; validation errors turned into safe rejections
 #   _guard         one handler's boundary: size, parse, validate, record rejections
 #   _failures      handler exceptions: secrets scrubbed, logged, counted, re-raised safely
-#   _envelopes     per-source wrappers (API Gateway, SQS, SNS, EventBridge/raw)
+#   _envelopes     per-source wrappers (API Gateway, SQS, SNS, EventBridge/raw) and validate_event's checks
 #   _entry_points  secure_handler and validate_event
 from secure_serverless.runtime import contract
 from secure_serverless.runtime._config import Envelope, EnvelopeName

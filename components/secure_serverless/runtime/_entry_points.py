@@ -1,21 +1,16 @@
 """The public entry points: :func:`secure_handler` (wrap a handler) and :func:`validate_event` (check one
-event without wrapping anything). Both build a :class:`~._guard.Guard` once, at cold start."""
+event without wrapping anything). Both build a :class:`~._guard.Guard` once: :func:`secure_handler` when
+it decorates (cold start), :func:`validate_event` on the first call with given arguments (kept in a small
+cache of the most recently used)."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, overload
+from typing import Any, Final, overload
 
-from secure_serverless.runtime._config import Envelope, EnvelopeName
-from secure_serverless.runtime._envelopes import (
-    LambdaHandler,
-    api_request_id,
-    event_records,
-    single_payload,
-    sns_messages,
-    wrap_handler,
-)
-from secure_serverless.runtime._errors import ErrorCode, InputRejected
+from secure_serverless.runtime._config import EnvelopeName
+from secure_serverless.runtime._envelopes import LambdaHandler, event_validator, wrap_handler
 from secure_serverless.runtime._guard import Guard
 from secure_serverless.runtime._telemetry import SupportsLogging, SupportsMetrics
 
@@ -106,6 +101,7 @@ def secure_handler(
     Examples
     --------
     >>> from pydantic import BaseModel, Field
+    >>> from secure_serverless.runtime import Envelope
     >>> class CreateOrder(BaseModel):
     ...     order_id: str = Field(pattern=r"^ord_[a-z0-9]{8}$")
     ...     quantity: int = Field(ge=1, le=100)
@@ -124,7 +120,43 @@ def secure_handler(
     return decorate if handler is None else decorate(handler)
 
 
-_GUARDS: dict[tuple[Any, ...], Guard] = {}
+#: :func:`validate_event`'s checks (each with its guard), least recently used first; at most
+#: ``_MAX_CHECKS`` of them, so at most that many models, loggers and metrics objects are kept alive.
+_CHECKS: OrderedDict[tuple[Any, ...], LambdaHandler] = OrderedDict()
+_MAX_CHECKS: Final = 64
+
+
+def _check_for(
+    model: Any,
+    envelope: EnvelopeName,
+    max_payload_bytes: int | None,
+    metric_namespace: str | None,
+    logger: SupportsLogging | None,
+    metrics: SupportsMetrics | None,
+) -> LambdaHandler:
+    """The check for these arguments: cached, else built (reading the environment) and cached."""
+    # ``logger`` and ``metrics`` by identity (they need not be hashable, and equal is not the same): while
+    # the entry is cached its guard holds them, so their ids cannot be reused. The type of
+    # ``max_payload_bytes`` too, so that ``True`` or ``1.0`` are refused even if ``1`` is cached.
+    key = (model, envelope, max_payload_bytes, type(max_payload_bytes), metric_namespace, id(logger), id(metrics))
+    try:
+        check = _CHECKS.get(key)
+    except TypeError:  # an unhashable model annotation: not cached
+        return event_validator(Guard(model, envelope, max_payload_bytes, metric_namespace, logger, metrics))
+    if check is not None:
+        try:
+            _CHECKS.move_to_end(key)
+        except KeyError:  # evicted meanwhile by another thread: keep it after all
+            _CHECKS[key] = check
+        return check
+    check = event_validator(Guard(model, envelope, max_payload_bytes, metric_namespace, logger, metrics))
+    _CHECKS[key] = check
+    while len(_CHECKS) > _MAX_CHECKS:
+        try:
+            _CHECKS.popitem(last=False)
+        except KeyError:  # emptied meanwhile by another thread
+            break
+    return check
 
 
 def validate_event(
@@ -140,7 +172,15 @@ def validate_event(
 ) -> Any:
     """Validate an event without wrapping a handler (the function form of :func:`secure_handler`).
 
-    Rejections are logged and counted exactly as in :func:`secure_handler`, then raised.
+    The event's envelope is checked exactly as by :func:`secure_handler` (the same code: e.g. an HTTP API
+    handler refuses a REST API event, and an SQS batch needs a ``messageId`` in every record), and
+    rejections are logged and counted exactly as there, then raised.
+
+    The settings of given arguments are checked, and the environment variables read, on the first call
+    with those arguments (in Lambda: at cold start, as for :func:`secure_handler`); the result is reused
+    by later calls with the same arguments, so a later change of the environment does not affect them.
+    At most 64 such sets of arguments are remembered (the least recently used is dropped first), each
+    holding its ``model``, ``logger`` and ``metrics``.
 
     Parameters
     ----------
@@ -168,49 +208,4 @@ def validate_event(
     >>> validate_event({"n": 1}, model=Ping)
     Ping(n=1)
     """
-    key = (model, envelope, max_payload_bytes, metric_namespace, logger, metrics)
-    try:
-        guard = _GUARDS.get(key)
-        cacheable = True
-    except TypeError:  # an unhashable model annotation
-        guard, cacheable = None, False
-    if guard is None:
-        guard = Guard(model, envelope, max_payload_bytes, metric_namespace, logger, metrics)
-        if cacheable:
-            _GUARDS[key] = guard
-    correlation: Any = None
-    rejection: InputRejected | None
-    try:
-        if envelope in (Envelope.API_GATEWAY_REST, Envelope.API_GATEWAY_HTTP):
-            if type(event) is not dict or type(event.get("requestContext")) is not dict:
-                raise InputRejected(ErrorCode.INVALID_ENVELOPE)
-            correlation = api_request_id(event)
-            return guard.validate(guard.text_payload(event.get("body"), event.get("isBase64Encoded") is True))
-        if envelope == Envelope.SQS:
-            records = event_records(event)
-            payloads = [(r.get("body"), r.get("messageId")) for r in records]
-        elif envelope == Envelope.SNS:
-            payloads = [(m, mid) for m, mid, _ in sns_messages(event)]
-        else:
-            payload, correlation = single_payload(guard.envelope, event)
-            return guard.validate(guard.object_payload(payload))
-    except InputRejected as exc:
-        rejection = exc
-    else:
-        rejection = None
-    if rejection is not None:
-        raise guard.reject(rejection, context, correlation)
-    values = []
-    first: InputRejected | None = None
-    rejected = 0
-    for payload, message_id in payloads:
-        try:
-            values.append(guard.validate(guard.text_payload(payload, False)))
-        except InputRejected as exc:
-            guard.log_rejection(exc, context, message_id)
-            first = first or exc
-            rejected += 1
-    if first is not None:
-        guard.count_rejected(rejected, context)
-        raise first
-    return values
+    return _check_for(model, envelope, max_payload_bytes, metric_namespace, logger, metrics)(event, context)

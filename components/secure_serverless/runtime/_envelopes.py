@@ -4,6 +4,9 @@ API Gateway answers 400 (rejection) or 500 (handler error); SQS reports partial 
 EventBridge and direct invocation raise, so that Lambda retries and then dead-letters the event. Each
 wrapper keeps its common case inline (one ``validate_json`` call on the payload); the rest goes through
 the :class:`~._guard.Guard`.
+
+:func:`event_validator` builds what :func:`~._entry_points.validate_event` runs: each envelope's shape is
+checked by the very code the wrappers run (a shared check, or the wrapper itself), never by a copy.
 """
 
 from __future__ import annotations
@@ -46,11 +49,33 @@ def api_request_id(event: Any) -> Any:
     return request_context.get("requestId") if type(request_context) is dict else None
 
 
+def check_api_event(event: Any, v2: bool) -> None:
+    """INVALID_ENVELOPE unless ``event`` is an API Gateway proxy event of the expected payload format: a
+    dict with a ``requestContext`` dict and ``version`` "2.0" (HTTP API, ``v2``) or, for a REST API,
+    "1.0" or none at all."""
+    if type(event) is not dict or type(event.get("requestContext")) is not dict:
+        raise InputRejected(ErrorCode.INVALID_ENVELOPE)
+    version = event.get("version")
+    if (version != "2.0") if v2 else (version is not None and version != "1.0"):
+        raise InputRejected(ErrorCode.INVALID_ENVELOPE)
+
+
 def event_records(event: Any) -> list[Any]:
     """The ``Records`` of an SQS or SNS event: a non-empty list of dicts, else INVALID_ENVELOPE."""
     records = event.get("Records") if type(event) is dict else None
     if type(records) is not list or not records or any(type(r) is not dict for r in records):
         raise InputRejected(ErrorCode.INVALID_ENVELOPE)
+    return records
+
+
+def sqs_records(event: Any) -> list[dict[str, Any]]:
+    """The records of an SQS event, each with a non-empty string ``messageId`` (without one no partial
+    batch answer is possible), else INVALID_ENVELOPE."""
+    records = event_records(event)
+    for record in records:
+        message_id = record.get("messageId")
+        if type(message_id) is not str or not message_id:
+            raise InputRejected(ErrorCode.INVALID_ENVELOPE)
     return records
 
 
@@ -65,13 +90,23 @@ def sns_messages(event: Any) -> list[tuple[Any, Any, Any]]:
     return out
 
 
-def single_payload(envelope: str, event: Any) -> tuple[Any, Any]:
-    """(payload, correlation id) of an EventBridge event or a raw event."""
-    if envelope == Envelope.EVENTBRIDGE:
-        if type(event) is not dict or "detail" not in event or type(event.get("detail-type")) is not str:
-            raise InputRejected(ErrorCode.INVALID_ENVELOPE)
-        return event["detail"], event.get("id")
-    return event, None
+def validate_all(guard: Guard, messages: list[tuple[Any, Any]], context: Any) -> list[Any]:
+    """The models of every (JSON text, message id) of a batch; if any is refused, each refusal is logged
+    (with its message id), all are counted, and the first is raised."""
+    values: list[Any] = []
+    first: InputRejected | None = None
+    rejected = 0
+    for message, message_id in messages:
+        try:
+            values.append(guard.validate(guard.text_payload(message, False)))
+        except InputRejected as exc:
+            guard.log_rejection(exc, context, message_id)
+            first = first or exc
+            rejected += 1
+    if first is not None:
+        guard.count_rejected(rejected, context)
+        raise first
+    return values
 
 
 # --- the wrappers --------------------------------------------------------------------------------------
@@ -84,11 +119,7 @@ def _wrap_api(fn: Callable[..., Any], guard: Guard, pass_event: bool, v2: bool) 
     def api_handler(event: Any, context: Any) -> Any:
         rejection: InputRejected | None = None
         try:
-            if type(event) is not dict or type(event.get("requestContext")) is not dict:
-                raise InputRejected(ErrorCode.INVALID_ENVELOPE)
-            version = event.get("version")
-            if (version != "2.0") if v2 else (version is not None and version != "1.0"):
-                raise InputRejected(ErrorCode.INVALID_ENVELOPE)
+            check_api_event(event, v2)
             body = event.get("body")
             # Fast path: a plain-text body that is certainly within the limit is validated directly.
             if type(body) is str and len(body) * 4 <= limit and event.get("isBase64Encoded") is not True:
@@ -120,11 +151,7 @@ def _wrap_sqs(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaH
 
     def sqs_handler(event: Any, context: Any) -> dict[str, list[dict[str, str]]]:
         try:
-            records = event_records(event)
-            for record in records:
-                message_id = record.get("messageId")
-                if type(message_id) is not str or not message_id:
-                    raise InputRejected(ErrorCode.INVALID_ENVELOPE)
+            records = sqs_records(event)
         except InputRejected as exc:
             # Without message ids no partial answer is possible: fail the whole batch (it is retried).
             raise guard.reject(exc, context, None) from None
@@ -175,20 +202,8 @@ def _wrap_sns(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaH
             messages = sns_messages(event)
         except InputRejected as exc:
             raise guard.reject(exc, context, None) from None
-        values: list[Any] = []
-        first: InputRejected | None = None
-        rejected = 0
-        for message, message_id, _ in messages:
-            try:
-                values.append(guard.validate(guard.text_payload(message, False)))
-            except InputRejected as exc:
-                guard.log_rejection(exc, context, message_id)
-                first = first or exc
-                rejected += 1
-        if first is not None:
-            # Validate every record before running the handler on any, so a retry never repeats work.
-            guard.count_rejected(rejected, context)
-            raise first
+        # Validate every record before running the handler on any, so a retry never repeats work.
+        values = validate_all(guard, [(message, message_id) for message, message_id, _ in messages], context)
         results = []
         for value, (_, message_id, record) in zip(values, messages, strict=True):
             try:
@@ -242,3 +257,44 @@ def _wrap_single(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> Lamb
             raise_handler_error(guard.telemetry, exc, value, context, event.get("id") if eventbridge else None)
 
     return single_handler
+
+
+# --- the function form ---------------------------------------------------------------------------------
+
+
+def _model(value: Any, context: Any) -> Any:
+    return value
+
+
+def event_validator(guard: Guard) -> LambdaHandler:
+    """What :func:`~._entry_points.validate_event` runs for ``guard.envelope``: ``check(event, context)``
+    returns the model (for SQS and SNS a list, one per record) or logs, counts and raises every rejection.
+
+    The envelope checks are the wrappers' own: SNS, EventBridge and raw events go through the wrapper
+    itself (which already raises), API Gateway and SQS through the checks their wrappers call.
+    """
+    envelope = guard.envelope
+    if envelope in (Envelope.API_GATEWAY_REST, Envelope.API_GATEWAY_HTTP):
+        v2 = envelope == Envelope.API_GATEWAY_HTTP
+
+        def check_api(event: Any, context: Any) -> Any:
+            try:
+                check_api_event(event, v2)
+                return guard.validate(guard.text_payload(event.get("body"), event.get("isBase64Encoded") is True))
+            except InputRejected as exc:
+                raise guard.reject(exc, context, api_request_id(event)) from None
+
+        return check_api
+    if envelope == Envelope.SQS:
+
+        def check_sqs(event: Any, context: Any) -> list[Any]:
+            try:
+                records = sqs_records(event)
+            except InputRejected as exc:
+                raise guard.reject(exc, context, None) from None
+            return validate_all(guard, [(record.get("body"), record["messageId"]) for record in records], context)
+
+        return check_sqs
+    if envelope == Envelope.SNS:
+        return _wrap_sns(_model, guard, False)
+    return _wrap_single(_model, guard, False)
