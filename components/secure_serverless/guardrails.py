@@ -34,6 +34,11 @@ POLICY_NAMES: frozenset[str] = frozenset(
         "sqs-encrypted",
         "sns-encrypted",
         "monitoring-function-alarms",
+        "kms-no-cross-account-access",
+        "sqs-no-public-access",
+        "sns-no-public-access",
+        "secrets-no-public-access",
+        "ssm-no-plaintext-credentials",
     }
 )
 

@@ -17,6 +17,7 @@ _TARGETS: Mapping[str, str] = {
     "sqs": "queue",
     "sns": "topic",
     "secrets": "function",
+    "ssm": "function",
 }
 
 

@@ -24,7 +24,7 @@ from secure_serverless.check.engine import (  # noqa: E402
 )
 from secure_serverless.check.model import UNKNOWN, RecordedResource  # noqa: E402
 
-from stack_factory import happy_stack, patch  # noqa: E402
+from stack_factory import add, happy_stack, patch, raw  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -87,7 +87,7 @@ def test_full_sequence_update(update_pack: PackProcess) -> None:
     happy = run_analysis(update_pack, happy_stack())
     assert happy.pack_name == "secure-serverless"
     assert not happy.handshake_supported  # pulumi_policy for Python does not implement Handshake
-    assert len(happy.policies) == 31
+    assert len(happy.policies) == 36  # 34 catalogue rules and the two waived-findings companions
     assert happy.findings == ()
     bad = run_analysis(update_pack, bad_stack())
     assert summary(bad) == {
@@ -99,6 +99,38 @@ def test_full_sequence_update(update_pack: PackProcess) -> None:
     assert update_pack.engine_logs == []  # the pack logged nothing to the engine
     time.sleep(0.2)  # stderr is drained by a thread
     assert update_pack.stderr_lines == []  # loading the IAM database printed nothing
+
+
+def _open(principal: object, condition: object = None) -> str:
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "*", "Resource": "*"}
+    if condition is not None:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_second_version_rules_over_the_protocol(update_pack: PackProcess) -> None:
+    """The rules added in the catalogue's second version, as the engine drives them."""
+    queue_url = "https://sqs.eu-west-1.amazonaws.com/123456789012/q"
+    stack = add(
+        happy_stack(),
+        raw("aws:sqs/queuePolicy:QueuePolicy", "open-queue", {"queueUrl": queue_url, "policy": _open("*")}),
+        raw("aws:sns/topicPolicy:TopicPolicy", "open-topic",
+            {"arn": "arn:aws:sns:eu-west-1:123456789012:t", "policy": _open({"AWS": "*"})}),
+        raw("aws:secretsmanager/secretPolicy:SecretPolicy", "open-secret",
+            {"secretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-abcdef",
+             "policy": _open("*", {"Bool": {"aws:SecureTransport": "true"}})}),
+        raw("aws:kms/grant:Grant", "foreign-grant",
+            {"keyId": "k", "operations": ["Decrypt"], "granteePrincipal": "arn:aws:iam::999988887777:root"}),
+        raw("aws:ssm/parameter:Parameter", "plain-key",
+            {"name": "/app/aws-key", "type": "String", "value": "AKIAIOSFODNN7EXAMPLE"}),
+    )
+    assert {s for s in summary(run_analysis(update_pack, stack)) if s[0] != "sqs-encrypted"} == {
+        ("sqs-no-public-access", "mandatory", "violation", "open-queue"),
+        ("sns-no-public-access", "mandatory", "violation", "open-topic"),
+        ("secrets-no-public-access", "mandatory", "violation", "open-secret"),
+        ("kms-no-cross-account-access", "mandatory", "violation", "foreign-grant"),
+        ("ssm-no-plaintext-credentials", "mandatory", "violation", "plain-key"),
+    }
 
 
 def test_config_overrides_take_effect(update_pack: PackProcess) -> None:

@@ -331,6 +331,73 @@ CASES = [
       "Errors alarm is missing", id="missing"),
     C("monitoring-function-alarms", lambda s: patch(s, "billing-throttles", set_={"alarmActions": []}),
       {"billing-function"}, "Throttles alarm has no action", id="no-action"),
+    # kms-no-cross-account-access
+    C("kms-no-cross-account-access", lambda s: add(s, raw("aws:kms/keyPolicy:KeyPolicy", "shared-key-policy", {
+        "keyId": "k-1", "policy": doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+                                       "Action": "kms:Decrypt", "Resource": "*"})})),
+      {"shared-key-policy"}, "another account", id="other-account-in-policy"),
+    C("kms-no-cross-account-access", lambda s: add(s, raw("aws:kms/grant:Grant", "shared-grant", {
+        "keyId": "k-1", "operations": ["Decrypt"], "granteePrincipal": "arn:aws:iam::999988887777:role/reader"})),
+      {"shared-grant"}, "999988887777", id="grant-to-other-account"),
+    C("kms-no-cross-account-access", lambda s: add(s, raw("aws:kms/replicaKey:ReplicaKey", "replica", {
+        "primaryKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/mrk-1", "policy": doc(
+            {"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+             "Condition": {"StringEquals": {"kms:CallerAccount": "999988887777"}}})})),
+      {"replica"}, "another account", id="wildcard-pinned-to-other-account"),
+    C("kms-no-cross-account-access", lambda s: add(s, raw("aws:kms/grant:Grant", "trusted-grant", {
+        "keyId": "k-1", "operations": ["Decrypt"], "granteePrincipal": "arn:aws:iam::999988887777:role/reader"})),
+      set(), config={"kms-no-cross-account-access": {"trustedAccounts": ["999988887777"]}}, id="trusted-ok"),
+    C("kms-no-cross-account-access", lambda s: add(s, raw("aws:kms/grant:Grant", "own-grant", {
+        "keyId": "k-1", "operations": ["Decrypt"], "granteePrincipal": ROLE_ARN})), set(), id="own-account-ok"),
+    # sqs-no-public-access
+    C("sqs-no-public-access", lambda s: add(s, raw("aws:sqs/queuePolicy:QueuePolicy", "open-queue-policy", {
+        "queueUrl": "https://sqs.eu-west-1.amazonaws.com/123456789012/q", "policy": doc(
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sqs:SendMessage", "Resource": "*",
+             "Condition": {"Bool": {"aws:SecureTransport": "true"}}})})),
+      {"open-queue-policy"}, "must not be public", id="securetransport-pins-nobody"),
+    C("sqs-no-public-access", lambda s: add(s, raw("aws:sqs/queuePolicy:QueuePolicy", "open-queue-policy", {
+        "queueUrl": "https://sqs.eu-west-1.amazonaws.com/123456789012/q", "policy": doc(
+            {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:SourceAccount": "123456789012"}}})})),
+      {"open-queue-policy"}, "must not be public", id="negative-operator"),
+    C("sqs-no-public-access", lambda s: add(s, raw("aws:sqs/queuePolicy:QueuePolicy", "open-queue-policy", {
+        "queueUrl": "https://sqs.eu-west-1.amazonaws.com/123456789012/q", "policy": doc(
+            {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*",
+             "Condition": {"StringLike": {"aws:SourceArn": "*"}}})})),
+      {"open-queue-policy"}, "must not be public", id="wildcard-only-pattern"),
+    C("sqs-no-public-access", lambda s: add(s, raw("aws:sqs/queuePolicy:QueuePolicy", "sns-queue-policy", {
+        "queueUrl": "https://sqs.eu-west-1.amazonaws.com/123456789012/q", "policy": doc(
+            {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*",
+             "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:eu-west-1:123456789012:orders"}}})})),
+      set(), id="pinned-by-source-arn-ok"),
+    # sns-no-public-access
+    C("sns-no-public-access", lambda s: add(s, raw("aws:sns/topicPolicy:TopicPolicy", "open-topic-policy", {
+        "arn": "arn:aws:sns:eu-west-1:123456789012:t", "policy": doc(
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish", "Resource": "*"})})),
+      {"open-topic-policy"}, "must not be public", id="no-condition"),
+    C("sns-no-public-access", lambda s: add(s, raw("aws:sns/topicPolicy:TopicPolicy", "org-topic-policy", {
+        "arn": "arn:aws:sns:eu-west-1:123456789012:t", "policy": doc(
+            {"Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}})})), set(), id="org-pinned-ok"),
+    # secrets-no-public-access
+    C("secrets-no-public-access", lambda s: add(s, raw("aws:secretsmanager/secretPolicy:SecretPolicy", "open-secret", {
+        "secretArn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:db-abcdef", "policy": doc(
+            {"Effect": "Allow", "NotPrincipal": {"AWS": ROLE_ARN}, "Action": "secretsmanager:GetSecretValue",
+             "Resource": "*"})})),
+      {"open-secret"}, "must not be public", id="not-principal"),
+    C("secrets-no-public-access", lambda s: add(s, raw("aws:secretsmanager/secretPolicy:SecretPolicy", "role-secret", {
+        "secretArn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:db-abcdef", "policy": doc(
+            {"Effect": "Allow", "Principal": {"AWS": ROLE_ARN}, "Action": "secretsmanager:GetSecretValue",
+             "Resource": "*"})})), set(), id="named-role-ok"),
+    # ssm-no-plaintext-credentials
+    C("ssm-no-plaintext-credentials", lambda s: add(s, raw("aws:ssm/parameter:Parameter", "db-password", {
+        "name": "/prod/db/password", "type": "String", "value": "x9F!kq2Lz#8Pw4Rt7Vb$"})),
+      {"db-password"}, "SecureString", id="plain-password"),
+    C("ssm-no-plaintext-credentials", lambda s: add(s, raw("aws:ssm/parameter:Parameter", "aws-key", {
+        "name": "/prod/aws/key", "type": "StringList", "insecureValue": "AKIAIOSFODNN7EXAMPLE"})),
+      {"aws-key"}, "AWS access key id", id="insecure-value"),
+    C("ssm-no-plaintext-credentials", lambda s: add(s, raw("aws:ssm/parameter:Parameter", "db-host", {
+        "name": "/prod/db/host", "type": "String", "value": "db.internal.example.com"})), set(), id="config-ok"),
 ]
 
 

@@ -34,6 +34,10 @@ CATALOGUE_LEVELS = {
     "logs-retention-set": "mandatory", "logs-kms-encrypted": "mandatory", "secrets-cmk-encrypted": "advisory",
     "secrets-rotation-enabled": "advisory", "sqs-encrypted": "mandatory", "sns-encrypted": "advisory",
     "monitoring-function-alarms": "mandatory", "iam-secret-read-scoped": "mandatory",
+    # second version of the catalogue
+    "kms-no-cross-account-access": "mandatory", "sqs-no-public-access": "mandatory",
+    "sns-no-public-access": "mandatory", "secrets-no-public-access": "mandatory",
+    "ssm-no-plaintext-credentials": "mandatory",
 }
 
 

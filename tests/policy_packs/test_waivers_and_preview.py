@@ -112,6 +112,8 @@ UNDECIDED_IN_PREVIEW = {
     "iam-no-privilege-escalation",
     "iam-secret-read-scoped",
     "sqs-encrypted",
+    "sqs-no-public-access",
+    "kms-no-cross-account-access",
 }
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from guardrails import iam, kms, lambda_, logs, monitoring, secrets, sns, sqs, waived
+from guardrails import iam, kms, lambda_, logs, monitoring, secrets, sns, sqs, ssm, waived
 from guardrails._policy import assign_order
 
 PACK_NAME = "secure-serverless"
@@ -24,6 +24,7 @@ ALL_POLICIES: list[Policy] = [
     *kms.POLICIES,
     *logs.POLICIES,
     *secrets.POLICIES,
+    *ssm.POLICIES,
     *sqs.POLICIES,
     *sns.POLICIES,
     *monitoring.POLICIES,

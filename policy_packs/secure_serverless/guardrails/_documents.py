@@ -200,3 +200,74 @@ def condition_keys(condition: Any) -> dict[str, list[tuple[str, Any]]]:
         for key, value in block.items():
             out.setdefault(str(key).lower(), []).append((str(operator), value))
     return out
+
+
+# Condition keys that pin a caller of a wildcard principal to concrete values (GUARDRAILS.md, "Public principal").
+PINNING_KEYS = frozenset(
+    {"aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:principalorgid", "aws:principalaccount",
+     "aws:sourcevpce"}
+)
+_POSITIVE_OPERATORS = frozenset({"stringequals", "stringlike", "arnequals", "arnlike", "stringequalsignorecase"})
+
+
+def _only_wildcards(value: str) -> bool:
+    return value.strip("*?") == ""
+
+
+def _operator_is_positive(operator: str) -> bool:
+    name = operator.lower()
+    for prefix in ("forallvalues:", "foranyvalue:"):
+        if name.startswith(prefix):
+            # ForAllValues passes when the key is absent from the request, so it pins nobody
+            return prefix == "foranyvalue:" and name[len(prefix):] in _POSITIVE_OPERATORS
+    return name in _POSITIVE_OPERATORS
+
+
+def pins_caller(statement: Statement) -> bool | None:
+    """Whether the statement's condition pins its caller to concrete values (None: unknown during preview).
+
+    Only the keys in :data:`PINNING_KEYS` count, with a positive operator (not ``...IfExists``, not
+    ``Not...``) and at least one value that is not made of wildcards only.
+    """
+    if is_unknown(statement.condition):
+        return None
+    undecided = False
+    for key, entries in condition_keys(statement.condition).items():
+        if key not in PINNING_KEYS:
+            continue
+        for operator, value in entries:
+            if not _operator_is_positive(operator):
+                continue
+            values = value if isinstance(value, list) else [value]
+            if any(is_unknown(v) for v in values):
+                undecided = True
+                continue
+            strings = [v for v in values if isinstance(v, str)]
+            if strings and not any(_only_wildcards(v) for v in strings):
+                return True
+    return None if undecided else False
+
+
+def wildcard_principal(statement: Statement) -> bool | None:
+    """Whether the statement names everyone (``"*"``, ``{"AWS": "*"}`` or a NotPrincipal); None if unknown."""
+    if statement.not_principals:
+        return True
+    values = [value for kind, value in statement.principals if kind in ("*", "AWS")]
+    if any(value == "*" for value in values):
+        return True
+    return None if any(is_unknown(value) for _, value in statement.principals) else False
+
+
+def public_statement(statement: Statement) -> bool | None:
+    """An Allow statement open to everyone: a wildcard principal that no condition pins (None: unknown)."""
+    if statement.effect == "unknown":
+        return None
+    if not statement.allows:
+        return False
+    everyone = wildcard_principal(statement)
+    if everyone is False:
+        return False
+    pinned = pins_caller(statement)
+    if pinned is True:
+        return False
+    return None if everyone is None or pinned is None else True

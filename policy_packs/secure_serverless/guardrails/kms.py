@@ -1,13 +1,17 @@
-"""KMS guardrails: key rotation and key policies without unconditioned wildcard principals."""
+"""KMS guardrails: key rotation, no unconditioned wildcard principals, no access from other accounts."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy, Severity
 
 from guardrails import _documents as docs
 from guardrails import _types as t
-from guardrails._config import Config, integer
-from guardrails._policy import Ctx, Res, resource_policy
+from guardrails._config import Config, integer, string_array
+from guardrails._policy import Ctx, Res, Stack, resource_policy, stack_policy
 from guardrails._values import as_bool, as_number, is_unknown
 
 
@@ -88,4 +92,104 @@ KEY_POLICY = resource_policy(
     check=_check_key_policy,
 )
 
-POLICIES: list[Policy] = [ROTATION, KEY_POLICY]
+# -- kms-no-cross-account-access ------------------------------------------------------------------
+
+_ACCOUNT_IN_ARN = re.compile(r"^arn:[a-z-]+:[a-z0-9-]*:[a-z0-9-]*:(\d{12}):")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_CALLER_ACCOUNT_KEYS = ("kms:calleraccount", "aws:principalaccount")
+_KEY_POLICY_HOLDERS = (t.KEY, t.REPLICA_KEY, t.EXTERNAL_KEY, t.KEY_POLICY)
+
+
+def _account_of(principal: str) -> str | None:
+    if _ACCOUNT_ID.match(principal):
+        return principal
+    match = _ACCOUNT_IN_ARN.match(principal)
+    return match.group(1) if match else None
+
+
+def stack_accounts(stack: Stack) -> set[str]:
+    """The accounts the stack's resources live in (from their known ARNs and providers' allowedAccountIds)."""
+    accounts: set[str] = set()
+    for res in stack.resources:
+        arn = res.props.get("arn")
+        if isinstance(arn, str):
+            account = _account_of(arn)
+            if account:
+                accounts.add(account)
+        allowed = res.provider_props.get("allowedAccountIds")
+        if isinstance(allowed, list):
+            accounts.update(a for a in allowed if isinstance(a, str) and _ACCOUNT_ID.match(a))
+    return accounts
+
+
+def _granted_accounts(res: Res) -> Iterator[tuple[str, Any]]:
+    """(where, principal or account) pairs naming who a key policy or grant lets in."""
+    if res.type == t.GRANT:
+        for prop in ("granteePrincipal", "retiringPrincipal"):
+            yield prop, res.props.get(prop)
+        return
+    document = docs.parse(res.props.get("policy"))
+    if is_unknown(document):
+        yield "policy", document
+        return
+    if not isinstance(document, docs.Document):
+        return
+    for index, statement in enumerate(document.statements):
+        if not (statement.allows or statement.effect == "unknown"):
+            continue
+        where = docs.statement_path("policy", index, "Principal")
+        for kind, value in statement.principals:
+            if kind in ("AWS", "*") and value != "*":
+                yield where, value
+        if any(value == "*" for _, value in statement.principals):
+            conditions = docs.condition_keys(statement.condition)
+            for key in _CALLER_ACCOUNT_KEYS:
+                for _, value in conditions.get(key, []):
+                    for item in value if isinstance(value, list) else [value]:
+                        yield docs.statement_path("policy", index, "Condition"), item
+
+
+def _check_cross_account(ctx: Ctx, stack: Stack, cfg: Config) -> None:
+    own = stack_accounts(stack)
+    trusted = set(cfg.strings("trustedAccounts"))
+    for res in stack.of_type(*_KEY_POLICY_HOLDERS, t.GRANT):
+        outsiders: list[str] = []
+        for where, principal in _granted_accounts(res):
+            if is_unknown(principal):
+                ctx.undecided(res, where)
+                continue
+            if not isinstance(principal, str):
+                continue
+            account = _account_of(principal)
+            if account is None or account in trusted or account in own:
+                continue
+            if not own:  # no ARN known yet (a new stack's preview): nothing to compare with
+                ctx.undecided(res, where)
+                continue
+            outsiders.append(principal)
+        if outsiders:
+            ctx.fail(
+                res,
+                f"{res.label()} lets principals of another account use the key ({', '.join(sorted(set(outsiders)))}); "
+                "keys must not be shared outside the stack's account unless the account is trusted. Fix: remove "
+                "the statement or grant, or list the account in the pack config trustedAccounts of "
+                "kms-no-cross-account-access; SecureFunction's key names only this account.",
+            )
+
+
+NO_CROSS_ACCOUNT = stack_policy(
+    name="kms-no-cross-account-access",
+    description=(
+        "Stack policy: KMS key policies (Key, ReplicaKey, ExternalKey, KeyPolicy) and grants give no principal "
+        "outside the stack's account except configured trusted accounts (preview: an unknown principal, or an "
+        "account that cannot be compared yet, is undecided)."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation="Remove principals of other accounts from key policies and grants, or trust the account in config.",
+    types=[*_KEY_POLICY_HOLDERS, t.GRANT],
+    check=_check_cross_account,
+    config={"trustedAccounts": string_array([], "Account ids outside the stack that keys may be shared with.")},
+)
+
+POLICIES: list[Policy] = [ROTATION, KEY_POLICY, NO_CROSS_ACCOUNT]

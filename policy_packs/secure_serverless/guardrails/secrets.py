@@ -9,6 +9,7 @@ from pulumi_policy import EnforcementLevel, Policy, Severity
 from guardrails import _types as t
 from guardrails._config import Config, integer
 from guardrails._policy import Ctx, Res, Stack, referrers, resource_policy, stack_policy
+from guardrails._public import public_access_check
 from guardrails._values import as_number, first, get, is_set, is_unknown
 
 
@@ -120,4 +121,21 @@ ROTATION = stack_policy(
 )
 
 
-POLICIES: list[Policy] = [CMK, ROTATION]
+NO_PUBLIC_ACCESS = resource_policy(
+    name="secrets-no-public-access",
+    description=(
+        "Secrets Manager resource policies (aws.secretsmanager.SecretPolicy) allow no Principal '*' unless a "
+        "condition pins the caller to concrete values (preview: an unknown policy or principal is undecided)."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    remediation="Name the principals, or pin a wildcard principal with aws:PrincipalOrgID / aws:PrincipalAccount.",
+    types=[t.SECRET_POLICY],
+    check=public_access_check(
+        "secret",
+        "name the roles that read the secret, and keep block_public_policy=True; raw: "
+        "aws.secretsmanager.SecretPolicy(secret_arn=..., policy=..., block_public_policy=True).",
+    ),
+)
+
+POLICIES: list[Policy] = [CMK, ROTATION, NO_PUBLIC_ACCESS]

@@ -7,6 +7,7 @@ from pulumi_policy import EnforcementLevel, Policy, Severity
 from guardrails import _types as t
 from guardrails._config import Config
 from guardrails._policy import Ctx, Res, resource_policy
+from guardrails._public import public_access_check
 from guardrails._values import is_set
 
 
@@ -31,4 +32,21 @@ ENCRYPTED = resource_policy(
     check=_check_topic,
 )
 
-POLICIES: list[Policy] = [ENCRYPTED]
+NO_PUBLIC_ACCESS = resource_policy(
+    name="sns-no-public-access",
+    description=(
+        "SNS topic policies (aws.sns.Topic policy and aws.sns.TopicPolicy) allow no Principal '*' unless a condition "
+        "pins the caller to concrete values (preview: an unknown policy or principal is undecided)."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    remediation="Name the principals, or pin a wildcard principal with aws:SourceArn / aws:SourceAccount.",
+    types=[t.TOPIC, t.TOPIC_POLICY],
+    check=public_access_check(
+        "topic",
+        "name the publishing service or account, e.g. Principal {'Service': 'cloudwatch.amazonaws.com'} with "
+        "Condition {'StringEquals': {'aws:SourceAccount': account_id}}; raw: aws.sns.TopicPolicy(arn=..., policy=...).",
+    ),
+)
+
+POLICIES: list[Policy] = [ENCRYPTED, NO_PUBLIC_ACCESS]

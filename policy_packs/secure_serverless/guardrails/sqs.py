@@ -9,7 +9,8 @@ from pulumi_policy import EnforcementLevel, Policy, Severity
 from guardrails import _documents as docs
 from guardrails import _types as t
 from guardrails._config import Config
-from guardrails._policy import Ctx, Stack, referrers, stack_policy
+from guardrails._policy import Ctx, Stack, referrers, resource_policy, stack_policy
+from guardrails._public import public_access_check
 from guardrails._values import as_bool, is_set, is_unknown
 
 
@@ -108,4 +109,21 @@ ENCRYPTED = stack_policy(
     check=_check_queue,
 )
 
-POLICIES: list[Policy] = [ENCRYPTED]
+NO_PUBLIC_ACCESS = resource_policy(
+    name="sqs-no-public-access",
+    description=(
+        "SQS queue policies (aws.sqs.Queue policy and aws.sqs.QueuePolicy) allow no Principal '*' unless a condition "
+        "pins the caller to concrete values (preview: an unknown policy or principal is undecided)."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    remediation="Name the principals, or pin a wildcard principal with aws:SourceArn / aws:SourceAccount.",
+    types=[t.QUEUE, t.QUEUE_POLICY],
+    check=public_access_check(
+        "queue",
+        "name the sending service or account, e.g. Principal {'Service': 'sns.amazonaws.com'} with Condition "
+        "{'ArnEquals': {'aws:SourceArn': topic.arn}}; raw: aws.sqs.QueuePolicy(queue_url=..., policy=...).",
+    ),
+)
+
+POLICIES: list[Policy] = [ENCRYPTED, NO_PUBLIC_ACCESS]
