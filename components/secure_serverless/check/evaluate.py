@@ -19,7 +19,7 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from secure_serverless.check import engine
 from secure_serverless.check.model import RecordedResource
-from secure_serverless.check.progress import Progress
+from secure_serverless.check.progress import Progress, plural
 from secure_serverless.check.results import Finding, PolicyInfo, WaiverUse
 
 #: Advisory companion policies through which the pack reports findings a valid waiver silenced.
@@ -121,7 +121,7 @@ def from_analysis(
     policies = to_policy_infos(analysis.policies, levels)
     undecided = sum(1 for f in analysis.findings if f.kind == "undecided")
     notes = (
-        [f"{undecided} policy evaluation(s) could not decide because values are unknown during preview"]
+        [f"{plural(undecided, 'policy evaluation')} could not decide because values are unknown during preview"]
         if undecided
         else []
     )
@@ -151,7 +151,9 @@ def evaluate_in_process(
     """
     analyzer: engine.Analyzer = engine.InProcessAnalyzer(pack_dir)
     if progress is not None:
-        analyzer = _CountingAnalyzer(analyzer, progress, sum(1 for r in resources if r.custom))
+        # The engine analyses custom resources except providers: count what run_analysis will send.
+        analyzed = sum(1 for r in resources if r.custom and not r.type.startswith("pulumi:providers:"))
+        analyzer = _CountingAnalyzer(analyzer, progress, analyzed)
     analysis = engine.run_analysis(analyzer, resources, config=config, project=project, stack=stack, dry_run=dry_run)
     return from_analysis(analysis, config, pack_version(pack_dir))
 
@@ -188,5 +190,5 @@ class _CountingAnalyzer:
         return response
 
     def analyze_stack(self, request: Any) -> Any:
-        self._progress.phase(f"evaluating the stack policies over {len(request.resources)} resources")
+        self._progress.phase(f"evaluating the stack policies over {plural(len(request.resources), 'resource')}")
         return self._inner.analyze_stack(request)
