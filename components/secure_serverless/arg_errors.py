@@ -205,7 +205,9 @@ def _description(model: type[BaseModel], name: str | None) -> str:
     if field is None or not field.description:
         return ""
     text = field.description.rstrip(".")
-    return f" ({text[0].lower()}{text[1:]})"
+    if text[1:2].islower():  # "Seconds before ..." -> "seconds before ...", but "MB of memory" stays
+        text = text[0].lower() + text[1:]
+    return f" ({text})"
 
 
 def _split_fix(message: str) -> tuple[str, str]:

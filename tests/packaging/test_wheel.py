@@ -210,5 +210,5 @@ def test_one_version_everywhere() -> None:
     sys.path.insert(0, str(PACK_SOURCE))
     import guardrails
 
-    assert guardrails.PACK_VERSION == version
+    assert version == guardrails.PACK_VERSION
     assert package_version() == version

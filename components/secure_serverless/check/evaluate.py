@@ -151,8 +151,10 @@ def evaluate_in_process(
     """
     analyzer: engine.Analyzer = engine.InProcessAnalyzer(pack_dir)
     if progress is not None:
-        # The engine analyses custom resources except providers: count what run_analysis will send.
+        # The engine analyses custom resources except providers (components and the stack are only
+        # seen by the stack policies): the count is of what run_analysis sends.
         analyzed = sum(1 for r in resources if r.custom and not r.type.startswith("pulumi:providers:"))
+        progress.phase(f"evaluating {plural(analyzed, 'resource')} one by one")
         analyzer = _CountingAnalyzer(analyzer, progress, analyzed)
     analysis = engine.run_analysis(analyzer, resources, config=config, project=project, stack=stack, dry_run=dry_run)
     return from_analysis(analysis, config, pack_version(pack_dir))

@@ -260,7 +260,6 @@ def check_program(
     resources = run_program_spec(
         spec, preview=preview, source_lines=source_lines, progress=progress, collect_garbage=collect_garbage
     )
-    progress.phase(f"evaluating {plural(len(resources), 'resource')}")
     evaluation = _evaluate(
         resources, pack, config, project=spec.project, stack=spec.stack, dry_run=preview, progress=progress
     )
@@ -297,7 +296,6 @@ def check_stack_export(
         raise CheckError(str(exc)) from exc
     pack = Path(pack_dir) if pack_dir else find_pack_dir(Path(export_file).parent)
     config = dict(pack_config or {})
-    progress.phase(f"evaluating {plural(len(export.resources), 'resource')} from {export_file}")
     # Same checks as for a program: a bad --pack or config is exit 2, not a crash.
     evaluation = _evaluate(
         export.resources, pack, config, project=export.project, stack=export.stack, dry_run=False, progress=progress
