@@ -110,6 +110,24 @@ SecureFunction("reader", SecureFunctionArgs(
     )
 
 
+def test_component_errors_raised_by_secure_function_are_one_line_too(program: MakeProgram) -> None:
+    directory = program(
+        """
+from secure_serverless import SecureFunction, SecureFunctionArgs
+
+args = SecureFunctionArgs(handler="app.handler", code=pulumi.AssetArchive({}))
+SecureFunction("orders api!", args)
+"""
+    )
+    run = run_cli("check", directory)
+    assert run.code == 2
+    assert run.stderr.splitlines() == [
+        f"{directory / '__main__.py'}:9: SecureFunction name 'orders api!': use 1-40 letters, digits or hyphens, "
+        "starting with a letter",
+        "secure-serverless check: error: the program stopped on invalid SecureFunction arguments",
+    ]
+
+
 def _sarif_validator() -> jsonschema.Draft7Validator:
     schema = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text())
     return jsonschema.Draft7Validator(schema)

@@ -241,7 +241,7 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     project_dir: Path | None = None
     hint = ""
     try:
-        from secure_serverless.check.engine import InProcessAnalyzer
+        from secure_serverless.check.evaluate import pack_policy_names
         from secure_serverless.check.pack_config import validate_pack_config
         from secure_serverless.check.packs import PackError, ensure_requirements, find_pack_dir, is_pack
         from secure_serverless.check.program import load_program
@@ -264,8 +264,7 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         ensure_requirements(pack)  # before the program runs: a missing library is exit 2 naming pip
         pack_config = load_pack_config(args.pack_config)
         if pack_config:
-            names = [p.name for p in InProcessAnalyzer(pack).get_analyzer_info().policies]
-            validate_pack_config(pack_config, names, args.pack_config)
+            validate_pack_config(pack_config, pack_policy_names(pack), args.pack_config)
 
         if args.stack_export is not None:
             result = check_stack_export(args.stack_export, pack_dir=pack, pack_config=pack_config, progress=progress)

@@ -135,6 +135,11 @@ def from_analysis(
     )
 
 
+def pack_policy_names(pack_dir: Path) -> list[str]:
+    """The names of the pack's policies, as GetAnalyzerInfo reports them (the waived companions included)."""
+    return [p.name for p in engine.InProcessAnalyzer(pack_dir).get_analyzer_info().policies]
+
+
 def evaluate_in_process(
     resources: Sequence[RecordedResource],
     pack_dir: Path,
