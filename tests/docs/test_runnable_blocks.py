@@ -164,3 +164,20 @@ def test_runnable_blocks(page: Path, blocks: list[Block], tmp_path: Path) -> Non
             assert run.returncode == expected, (
                 f"{block.id}: exit {run.returncode}, expected {expected}\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
             )
+
+
+def test_readme_fits_a_page_with_the_sections_a_new_user_needs() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 300
+    headings = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
+    for needed in ("Quick start", "Use it in your own project", "What the pack judges", "Guide"):
+        assert needed in headings
+    quick_start = text.split("## Quick start", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    commands = quick_start.strip().splitlines()
+    assert len(commands) == 2
+    assert commands[0].endswith("secure-serverless check") and "pytest" in commands[1]
+    own_project = text.split("## Use it in your own project", 1)[1].split("\n## ", 1)[0]
+    for step in ("pip install", "Pulumi.yaml", "pack install", "upload-sarif"):
+        assert step in own_project
+    for link in re.findall(r"\]\((docs/[^)#]+)", text):
+        assert link.endswith(".md")
