@@ -11,9 +11,10 @@ import re
 from typing import Any, Literal
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from secure_serverless import rules
+from secure_serverless.arg_errors import ArgsModel  # invalid arguments raise ArgumentError, one line each
 from secure_serverless.guardrails import NON_WAIVABLE, POLICY_NAMES, SUPPORTED_RUNTIMES
 
 StrInput = str | pulumi.Output[Any]
@@ -52,7 +53,7 @@ _MODEL_CONFIG = ConfigDict(
 )
 
 
-class Grant(BaseModel):
+class Grant(ArgsModel):
     """Permission for anything beyond logs, secrets and the key, e.g. a DynamoDB table.
 
     Examples
@@ -89,7 +90,7 @@ class Grant(BaseModel):
         return [a for a in self.actions if "*" in a]
 
 
-class Waiver(BaseModel):
+class Waiver(ArgsModel):
     """A narrow, expiring exception to one guardrail for this function.
 
     The component writes it as a tag (``secure-serverless:waiver:<policy>``) on the child resource
@@ -137,7 +138,7 @@ class Waiver(BaseModel):
         return f"{self.expires.isoformat()} {self.reason}"
 
 
-class VpcConfig(BaseModel):
+class VpcConfig(ArgsModel):
     """Run the function inside a VPC (subnets in at least two availability zones)."""
 
     model_config = _MODEL_CONFIG
@@ -146,7 +147,7 @@ class VpcConfig(BaseModel):
     security_group_ids: list[StrInput] = Field(min_length=1, description="Security groups for the ENIs.")
 
 
-class SecureFunctionArgs(BaseModel):
+class SecureFunctionArgs(ArgsModel):
     """Everything a SecureFunction needs; every default is the secure choice.
 
     Examples

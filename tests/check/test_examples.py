@@ -59,7 +59,7 @@ def test_example_stack_passes() -> None:
 def test_example_stack_text_report_states_cost_per_function() -> None:
     run = run_cli("check", EXAMPLE_DIR)
     assert run.code == 0
-    assert "PASSED: 0 mandatory violation(s)" in run.stdout
+    assert "PASSED: 0 mandatory violations" in run.stdout
     assert f"{SECURE_FUNCTION}/orders-api: $" in run.stdout
     assert "per function:" in run.stdout
     assert "usage" in run.stdout  # the table's scope is stated
@@ -97,4 +97,4 @@ def test_insecure_findings_name_the_component_that_built_them() -> None:
     assert components["legacy-orders"] is None  # a raw resource at the top of the stack
     text = run_cli("check", INSECURE_DIR).stdout
     assert f"weekly-report  [built by {SECURE_FUNCTION}/weekly-report]  (stacks/insecure/__main__.py:" in text
-    assert "FAILED: 24 mandatory violation(s)" in text
+    assert "FAILED: 24 mandatory violations" in text

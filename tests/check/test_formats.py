@@ -146,36 +146,34 @@ def test_preview_marks_undecided_findings() -> None:
     assert any(f["policy"] == "lambda-no-secrets-in-env" and f["blocking"] for f in document["findings"])
 
 
-def test_sarif_uris_are_encoded_and_based_only_when_relative(
+def test_sarif_uris_are_relative_to_the_repository_root_whatever_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sarif_validator: jsonschema.Draft7Validator
 ) -> None:
-    from urllib.parse import unquote, urlparse
+    from urllib.parse import unquote
 
     from check_support import write_program
 
     directory = write_program(tmp_path / "my stacks" / "orders#1", 'aws.sqs.Queue("q", sqs_managed_sse_enabled=False)')
 
-    def artifact(cwd: Path) -> dict[str, Any]:
+    def run_in(cwd: Path) -> tuple[dict[str, Any], str]:
         monkeypatch.chdir(cwd)
         document = json.loads(run_cli("check", directory, "--format", "sarif").stdout)
         assert list(sarif_validator.iter_errors(document)) == []
-        results = document["runs"][0]["results"]
-        [location] = {json.dumps(r["locations"][0]["physicalLocation"]["artifactLocation"]) for r in results}
-        artifact_location: dict[str, Any] = json.loads(location)
-        return artifact_location
+        run = document["runs"][0]
+        [location] = {json.dumps(r["locations"][0]["physicalLocation"]["artifactLocation"]) for r in run["results"]}
+        return json.loads(location), run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
 
-    below = artifact(tmp_path)  # the program lies below the working directory
-    assert below == {"uri": "my%20stacks/orders%231/__main__.py", "uriBaseId": "%SRCROOT%"}
-    assert unquote(below["uri"]) == "my stacks/orders#1/__main__.py"
-    elsewhere_dir = tmp_path / "other"  # not an ancestor of the program: an absolute file URI
-    elsewhere_dir.mkdir()
-    elsewhere = artifact(elsewhere_dir)
-    assert "uriBaseId" not in elsewhere
-    assert urlparse(elsewhere["uri"]).scheme == "file"
-    assert Path(unquote(urlparse(elsewhere["uri"]).path)) == directory / "__main__.py"
-    monkeypatch.chdir("/")  # a container's default working directory
-    document = json.loads(run_cli("check", directory, "--format", "sarif").stdout)
-    assert document["runs"][0]["originalUriBaseIds"]["%SRCROOT%"] == {"uri": "file:///"}
+    # Not in a git repository: relative to the program directory, from any working directory.
+    for cwd in (tmp_path, Path("/")):
+        location, base = run_in(cwd)
+        assert location == {"uri": "__main__.py", "uriBaseId": "%SRCROOT%"}
+        assert base == directory.as_uri() + "/"
+    # In a repository: relative to its top level (what code scanning resolves paths against).
+    (tmp_path / ".git").mkdir()
+    location, base = run_in(directory)
+    assert location == {"uri": "my%20stacks/orders%231/__main__.py", "uriBaseId": "%SRCROOT%"}
+    assert unquote(location["uri"]) == "my stacks/orders#1/__main__.py"
+    assert base == tmp_path.as_uri() + "/"
 
 
 def test_sarif_remediate_rules_default_to_error_like_their_results(program: Any, tmp_path: Path) -> None:

@@ -139,11 +139,10 @@ def test_unreadable_project_files_are_load_errors(tmp_path: Path) -> None:
         load_program(tmp_path)
 
 
-def test_a_stack_without_config_is_noted_in_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    project = _project(tmp_path, "name: p\nruntime: python\n", {"dev": "config: {}\n"})
-    assert load_program(project, "dev").notes == ()
-    assert load_program(project, "prod").notes == (f"no {tmp_path / 'Pulumi.prod.yaml'}; running with no stack config",)
+def test_a_stack_without_its_config_file_is_refused_listing_the_stacks(tmp_path: Path) -> None:
+    project = _project(tmp_path, "name: p\nruntime: python\n", {"dev": "config: {}\n", "staging": "config: {}\n"})
     run = run_cli("check", project, "--stack", "prod", "--format", "json")
-    assert run.code == 0, run.stderr
-    assert any("running with no stack config" in note for note in run.json()["notes"])
-    assert capsys.readouterr().err == ""  # not behind the caller's back on the process's stderr
+    assert run.code == 2
+    assert f"stack 'prod' has no {tmp_path / 'Pulumi.prod.yaml'}" in run.stderr
+    assert "stacks of this project: dev, staging" in run.stderr
+    assert "did you mean --stack" in run_cli("check", project, "--stack", "stagin").stderr

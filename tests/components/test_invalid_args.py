@@ -29,10 +29,10 @@ def grant(actions: list[str], resources: list[str]) -> dict[str, Any]:
 
 # (case id, overrides of a valid argument set, text the error must contain: the field, then the fix)
 INVALID: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
-    ("unknown-field", {"memory": 512}, ("memory", "Extra inputs are not permitted")),
+    ("unknown-field", {"memory": 512}, ("memory", "is not an argument", "use memory_size")),
     ("deprecated-runtime", {"runtime": "python3.8"}, ("runtime", "python3.12")),
     ("unknown-runtime", {"runtime": "cobol1"}, ("runtime", "use one of")),
-    ("handler-format", {"handler": "no_dot"}, ("handler", "pattern")),
+    ("handler-format", {"handler": "no_dot"}, ("handler", "'<file>.<function>'", "handler='app.handler'")),
     ("code-is-a-path", {"code": "./src"}, ("code", "pulumi.FileArchive")),
     ("code-is-an-asset", {"code": pulumi.StringAsset("x")}, ("code", "archive")),
     ("memory-too-small", {"memory_size": 64}, ("memory_size", "128")),
@@ -101,11 +101,11 @@ INVALID: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ),
     ("reserved-tag-prefix", {"tags": {"aws:owner": "me"}}, ("tags", "reserved")),
     ("tag-bad-chars", {"tags": {"team": "a,b"}}, ("tags", "letters")),
-    ("waiver-unknown-policy", {"waivers": [waiver("logs-retention")]}, ("waivers.0.policy", "use one of")),
-    ("waiver-non-waivable", {"waivers": [waiver("lambda-url-auth-iam")]}, ("waivers.0.policy", "cannot be waived")),
-    ("waiver-short-reason", {"waivers": [waiver(reason="because")]}, ("waivers.0.reason", "20")),
-    ("waiver-expired", {"waivers": [waiver(days=-1)]}, ("waivers.0.expires", "renew")),
-    ("waiver-too-long", {"waivers": [waiver(days=400)]}, ("waivers.0.expires", "one year")),
+    ("waiver-unknown-policy", {"waivers": [waiver("logs-retention")]}, ("waivers[0].policy", "use one of")),
+    ("waiver-non-waivable", {"waivers": [waiver("lambda-url-auth-iam")]}, ("waivers[0].policy", "cannot be waived")),
+    ("waiver-short-reason", {"waivers": [waiver(reason="because")]}, ("waivers[0].reason", "20")),
+    ("waiver-expired", {"waivers": [waiver(days=-1)]}, ("waivers[0].expires", "renew")),
+    ("waiver-too-long", {"waivers": [waiver(days=400)]}, ("waivers[0].expires", "one year")),
     ("waiver-twice", {"waivers": [waiver(), waiver()]}, ("waivers", "keep one")),
     (
         "helper-namespace-output",

@@ -11,7 +11,7 @@ import pytest
 
 from secure_serverless.check.cli import main
 
-from .test_compare import _trail
+from .test_compare import PROGRAM, _trail
 
 ROOT = Path(__file__).resolve().parents[2]
 SARIF_SCHEMA = ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json"
@@ -103,6 +103,14 @@ def test_errors_are_one_line_and_exit_2(trail_file: Path, argv: tuple[str, ...],
 def test_a_program_that_is_not_there(tmp_path: Path, trail_file: Path) -> None:
     code, _, err = run(str(tmp_path), "--events", str(trail_file))
     assert code == 2 and "no Pulumi.yaml" in err
+
+
+def test_program_prints_do_not_reach_the_report(tmp_path: Path, trail_file: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: noisy\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("print('hello from the program')\n" + PROGRAM)
+    code, out, err = run(str(tmp_path), "--events", str(trail_file), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["functions"] and "hello from the program" not in out
 
 
 def test_role_override_matches_an_explicitly_named_role(trail_file: Path, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from secure_serverless.check import engine
 from secure_serverless.check.model import RecordedResource
-from secure_serverless.check.progress import Progress
+from secure_serverless.check.progress import Progress, plural
 from secure_serverless.check.results import Finding, PolicyInfo, WaiverUse
 
 #: Advisory companion policies through which the pack reports findings a valid waiver silenced.
@@ -121,7 +121,7 @@ def from_analysis(
     policies = to_policy_infos(analysis.policies, levels)
     undecided = sum(1 for f in analysis.findings if f.kind == "undecided")
     notes = (
-        [f"{undecided} policy evaluation(s) could not decide because values are unknown during preview"]
+        [f"{plural(undecided, 'policy evaluation')} could not decide because values are unknown during preview"]
         if undecided
         else []
     )
@@ -133,6 +133,11 @@ def from_analysis(
         non_waivable=non_waivable,
         notes=notes,
     )
+
+
+def pack_policy_names(pack_dir: Path) -> list[str]:
+    """The names of the pack's policies, as GetAnalyzerInfo reports them (the waived companions included)."""
+    return [p.name for p in engine.InProcessAnalyzer(pack_dir).get_analyzer_info().policies]
 
 
 def evaluate_in_process(
@@ -151,7 +156,11 @@ def evaluate_in_process(
     """
     analyzer: engine.Analyzer = engine.InProcessAnalyzer(pack_dir)
     if progress is not None:
-        analyzer = _CountingAnalyzer(analyzer, progress, sum(1 for r in resources if r.custom))
+        # The engine analyses custom resources except providers (components and the stack are only
+        # seen by the stack policies): the count is of what run_analysis sends.
+        analyzed = sum(1 for r in resources if r.custom and not r.type.startswith("pulumi:providers:"))
+        progress.phase(f"evaluating {plural(analyzed, 'resource')} one by one")
+        analyzer = _CountingAnalyzer(analyzer, progress, analyzed)
     analysis = engine.run_analysis(analyzer, resources, config=config, project=project, stack=stack, dry_run=dry_run)
     return from_analysis(analysis, config, pack_version(pack_dir))
 
@@ -188,5 +197,5 @@ class _CountingAnalyzer:
         return response
 
     def analyze_stack(self, request: Any) -> Any:
-        self._progress.phase(f"evaluating the stack policies over {len(request.resources)} resources")
+        self._progress.phase(f"evaluating the stack policies over {plural(len(request.resources), 'resource')}")
         return self._inner.analyze_stack(request)

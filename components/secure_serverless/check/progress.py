@@ -6,6 +6,17 @@ import sys
 import time
 from typing import TextIO
 
+_IRREGULAR = {"policy": "policies", "is": "are", "was": "were"}
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 resource``, ``2 resources``, ``0 policies``: a count with its noun in the right number."""
+    if count == 1:
+        return f"{count} {noun}"
+    head, _, last = noun.rpartition(" ")
+    many = _IRREGULAR.get(last, last + "s")
+    return f"{count} {head + ' ' if head else ''}{many}"
+
 
 class Progress:
     """Phases with an optional counter. Silent unless enabled; never writes to stdout."""

@@ -8,6 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from secure_serverless.check.cost import CURRENCY, PRICE_TABLE, PRICES_AS_OF, PRICES_REGION, CostReport
+from secure_serverless.check.progress import plural
 from secure_serverless.check.results import MANDATORY, CheckResult, DeclaredWaiver, Finding
 
 JSON_FORMAT_VERSION = 1
@@ -82,7 +83,7 @@ def _cost_lines(cost: CostReport) -> list[str]:
         lines.append(f"  per function: {_money(cost.per_function)}/month on average for each of {owned} "
                      f"SecureFunction{'s' if owned != 1 else ''}")
     elif cost.functions:
-        lines.append(f"  per function: {_money(cost.per_function)}/month ({cost.functions} Lambda functions)")
+        lines.append(f"  per function: {_money(cost.per_function)}/month ({plural(cost.functions, 'Lambda function')})")
     lines.append(f"  stack total: {_money(cost.total)}/month for {cost.functions} Lambda "
                  f"function{'s' if cost.functions != 1 else ''}")
     return lines
@@ -104,8 +105,8 @@ def render_text(result: CheckResult) -> str:
         f"secure-serverless check: project {result.project}, stack {result.stack} ({kind} {result.location}{mode})"
     )
     out.append(
-        f"policy pack {result.pack_name} {result.pack_version}: {len(result.policies)} policies, "
-        f"{len(result.resources)} resources"
+        f"policy pack {result.pack_name} {result.pack_version}: {plural(len(result.policies), 'policy')}, "
+        f"{plural(len(result.resources), 'resource')}"
     )
     out.extend(f"note: {note}" for note in result.notes)
     out.append("")
@@ -155,8 +156,8 @@ def render_text(result: CheckResult) -> str:
     summary = result.summary()
     verdict = "FAILED" if result.blocking else "PASSED"
     out.append(
-        f"{verdict}: {summary['mandatory']} mandatory violation(s), {summary['advisory']} advisory, "
-        f"{summary['waived']} waived; {summary['resources']} resources checked in "
+        f"{verdict}: {plural(summary['mandatory'], 'mandatory violation')}, {summary['advisory']} advisory, "
+        f"{summary['waived']} waived; {plural(summary['resources'], 'resource')} checked in "
         f"{result.duration_seconds:.1f}s (exit {result.exit_code})"
     )
     return "\n".join(out) + "\n"
@@ -225,5 +226,18 @@ def render_json(result: CheckResult) -> str:
         ],
         "notes": result.notes,
         "durationSeconds": round(result.duration_seconds, 3),
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def render_json_error(message: str, details: list[str] | None = None) -> str:
+    """The JSON document of a check that could not run (exit 2): an ``error`` object, no findings."""
+    document: dict[str, Any] = {
+        "formatVersion": JSON_FORMAT_VERSION,
+        "tool": "secure-serverless check",
+        "passed": False,
+        "exitCode": 2,
+        "error": {"message": message, "details": details or []},
+        "findings": [],
     }
     return json.dumps(document, indent=2) + "\n"

@@ -11,9 +11,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from secure_serverless.check import packs
 from secure_serverless.check.cost import compute_cost
 from secure_serverless.check.evaluate import PackEvaluation, evaluate_in_process
 from secure_serverless.check.graph import owning_components, scrub, secret_values
+from secure_serverless.check.inputs import with_config_values
 from secure_serverless.check.model import RecordedResource
 from secure_serverless.check.program import (
     ProgramLoadError,
@@ -24,12 +26,12 @@ from secure_serverless.check.program import (
     program_callable,
     program_context,
 )
-from secure_serverless.check.progress import Progress
+from secure_serverless.check.progress import Progress, plural
 from secure_serverless.check.results import CheckResult, Finding
 from secure_serverless.check.stack_export import StackExportError, load_stack_export
 from secure_serverless.check.waivers import declared_waivers, secret_reasons
 
-PACK_SUBDIR = Path("policy_packs") / "secure_serverless"
+PACK_SUBDIR = packs.PACK_SUBDIR
 
 
 class CheckError(Exception):
@@ -45,18 +47,11 @@ class CheckError(Exception):
 
 
 def find_pack_dir(start: Path | None = None) -> Path:
-    """The pack next to the program (walking up), else next to the working directory, else ours."""
-    roots: list[Path] = []
-    for base in (start, Path.cwd()):
-        if base is not None:
-            resolved = base.resolve()
-            roots.extend([resolved, *resolved.parents])
-    roots.append(Path(__file__).resolve().parents[3])  # components/secure_serverless/check -> repo
-    for root in dict.fromkeys(roots):  # the program's ancestors and the cwd's mostly coincide
-        candidate = root / PACK_SUBDIR
-        if (candidate / "PulumiPolicy.yaml").is_file():
-            return candidate
-    raise CheckError(f"cannot find {PACK_SUBDIR} (looked upwards from {start or Path.cwd()}); pass --pack DIR")
+    """``policy_packs/secure_serverless`` upward from the program, else the pack shipped with the package."""
+    try:
+        return packs.find_pack_dir(start)
+    except packs.PackError as exc:
+        raise CheckError(str(exc)) from exc
 
 
 def load_pack_config(path: Path | str | None) -> dict[str, Any]:
@@ -245,6 +240,7 @@ def check_program(
     preview: bool = False,
     progress: Progress | None = None,
     collect_garbage: bool = True,
+    config_values: Mapping[str, str] | None = None,
 ) -> tuple[CheckResult, ProgramSpec]:
     """Run the program under mocks and judge what it registers with the pack, in process.
 
@@ -254,7 +250,7 @@ def check_program(
     started = time.monotonic()
     progress = progress or Progress(False)
     try:
-        spec = load_program(program_dir, stack)
+        spec = with_config_values(load_program(program_dir, stack), config_values)  # --config-value stand-ins
     except ProgramLoadError as exc:
         raise CheckError(str(exc)) from exc
     pack = Path(pack_dir) if pack_dir else find_pack_dir(spec.project_dir)
@@ -264,7 +260,6 @@ def check_program(
     resources = run_program_spec(
         spec, preview=preview, source_lines=source_lines, progress=progress, collect_garbage=collect_garbage
     )
-    progress.phase(f"evaluating {len(resources)} resources")
     evaluation = _evaluate(
         resources, pack, config, project=spec.project, stack=spec.stack, dry_run=preview, progress=progress
     )
@@ -281,7 +276,7 @@ def check_program(
         notes=spec.notes,
         started=started,
     )
-    progress.done(f"{len(result.findings)} findings")
+    progress.done(plural(len(result.findings), "finding"))
     return result, spec
 
 
@@ -301,7 +296,6 @@ def check_stack_export(
         raise CheckError(str(exc)) from exc
     pack = Path(pack_dir) if pack_dir else find_pack_dir(Path(export_file).parent)
     config = dict(pack_config or {})
-    progress.phase(f"evaluating {len(export.resources)} resources from {export_file}")
     # Same checks as for a program: a bad --pack or config is exit 2, not a crash.
     evaluation = _evaluate(
         export.resources, pack, config, project=export.project, stack=export.stack, dry_run=False, progress=progress
@@ -316,7 +310,8 @@ def check_stack_export(
         pack_config=config,
         preview=False,
         extra_secrets=export.secret_values,
+        notes=export.notes,
         started=started,
     )
-    progress.done(f"{len(result.findings)} findings")
+    progress.done(plural(len(result.findings), "finding"))
     return result

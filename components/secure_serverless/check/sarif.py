@@ -83,8 +83,29 @@ def _fingerprint(finding: Finding) -> str:
     return hashlib.sha256(f"{finding.policy}|{finding.urn or ''}".encode()).hexdigest()[:32]
 
 
-def render_sarif(result: CheckResult, source_file: Path | None = None, uri: str | None = None) -> str:
-    """The result as a SARIF log; ``uri`` is the program file relative to the repository root."""
+def repository_root(path: Path, fallback: Path) -> Path:
+    """The git top level holding ``path`` (what code scanning resolves URIs against), else ``fallback``."""
+    start = path.resolve()
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():  # a directory, or a file in worktrees and submodules
+            return directory
+    return fallback.resolve()
+
+
+def relative_uri(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` in POSIX form (absolute when it lies outside)."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def render_sarif(
+    result: CheckResult, source_file: Path | None = None, uri: str | None = None, root: Path | None = None
+) -> str:
+    """The result as a SARIF log; ``uri`` is the program file relative to ``root`` (the repository root,
+    the base of ``%SRCROOT%``; default: the working directory)."""
     policies = {p.name: p for p in result.policies}
     for finding in result.findings:  # policies the pack did not list (e.g. the waived companions)
         if finding.policy not in policies:
@@ -147,7 +168,7 @@ def render_sarif(result: CheckResult, source_file: Path | None = None, uri: str 
             ]
         results.append(entry)
 
-    base = Path.cwd().resolve().as_uri()
+    base = (root or Path.cwd()).resolve().as_uri()
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -169,6 +190,26 @@ def render_sarif(result: CheckResult, source_file: Path | None = None, uri: str 
         "originalUriBaseIds": {SRCROOT: {"uri": base if base.endswith("/") else base + "/"}},  # "/" is file:///
         "results": results,
         "properties": {"cost": result.cost.as_dict(), "project": result.project, "stack": result.stack},
+    }
+    log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+    return json.dumps(log, indent=2) + "\n"
+
+
+def render_sarif_error(message: str, details: list[str] | None = None, version: str = "") -> str:
+    """A SARIF log for a check that could not run (exit 2): no results, ``executionSuccessful: false``
+    and the error as a tool execution notification, so code scanning shows why instead of "no alerts"."""
+    notification: dict[str, Any] = {"level": "error", "message": {"text": message}}
+    if details:
+        notification["properties"] = {"details": details}
+    driver: dict[str, Any] = {"name": TOOL_NAME, "rules": []}
+    if version:
+        driver.update(version=version, semanticVersion=version)
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "invocations": [
+            {"executionSuccessful": False, "exitCode": 2, "toolExecutionNotifications": [notification]}
+        ],
+        "results": [],
     }
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
     return json.dumps(log, indent=2) + "\n"

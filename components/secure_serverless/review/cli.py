@@ -72,7 +72,7 @@ def _overrides(pairs: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _declared(args: argparse.Namespace) -> tuple[list[Any], bool]:
+def _declared(args: argparse.Namespace, stderr: TextIO) -> tuple[list[Any], bool]:
     """The program's functions, and whether their ARNs are the mocks' (compared with placeholders)."""
     from secure_serverless.check.stack_export import StackExportError, load_stack_export
     from secure_serverless.review.declared import declared_functions, loosened
@@ -82,12 +82,14 @@ def _declared(args: argparse.Namespace) -> tuple[list[Any], bool]:
             return declared_functions(load_stack_export(args.stack_export).resources), False
         except StackExportError as error:
             raise ReviewError(str(error)) from error
+    from secure_serverless.check.cli import program_output_to
     from secure_serverless.check.program import ProgramLoadError, load_program
     from secure_serverless.check.runner import CheckError, run_program_spec
 
     try:
         spec = load_program(args.program_dir, args.stack)
-        resources = run_program_spec(spec, preview=False, collect_garbage=False)
+        with program_output_to(stderr):  # stdout carries the report alone
+            resources = run_program_spec(spec, preview=False, collect_garbage=False)
     except ProgramLoadError as error:
         raise ReviewError(str(error)) from error
     except CheckError as error:
@@ -143,7 +145,7 @@ def run_review(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, session
         if args.days <= 0:
             raise ReviewError("--days must be a positive number of days")
         overrides = _overrides(args.role)
-        functions, placeholders = _declared(args)
+        functions, placeholders = _declared(args, stderr)
         if not functions:
             raise ReviewError("the program declares no Lambda function with a role: nothing to review")
         unknown = sorted(set(overrides) - {f.name for f in functions})
