@@ -14,7 +14,6 @@ function through the Invoke API.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,28 +65,6 @@ def invoke_permissions(invoker_count: int) -> list[InvokePermission]:
             )
         )
     return out
-
-
-def resource_policy(function_arn: str, invokers: Sequence[str]) -> dict[str, Any]:
-    """The function's resource-based policy as Lambda writes it for :func:`invoke_permissions`."""
-    statements: list[dict[str, Any]] = []
-    for permission in invoke_permissions(len(invokers)):
-        condition: dict[str, Any]
-        if permission.function_url_auth_type is not None:
-            condition = {"StringEquals": {"lambda:FunctionUrlAuthType": permission.function_url_auth_type}}
-        else:
-            condition = {"Bool": {"lambda:InvokedViaFunctionUrl": "true"}}
-        statements.append(
-            {
-                "Sid": permission.key,
-                "Effect": "Allow",
-                "Principal": {"AWS": invokers[permission.invoker]},
-                "Action": permission.action,
-                "Resource": function_arn,
-                "Condition": condition,
-            }
-        )
-    return {"Version": "2012-10-17", "Id": "default", "Statement": statements}
 
 
 def caller_policy(function_arn: str) -> dict[str, Any]:
