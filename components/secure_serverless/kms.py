@@ -20,7 +20,7 @@ def shared_key_policy_statements(
     *,
     account_id: str,
     region: str,
-    role_arn: str,
+    role_arn: str | None,
     log_group_arn: str,
     alarm_topic_encrypted: bool,
     dead_letter_queue: bool,
@@ -39,9 +39,13 @@ def shared_key_policy_statements(
     account_id, region
         Where the function lives.
     role_arn
-        The function's execution role (``SecureFunction.role.arn``).
+        The function's execution role (``SecureFunction.role.arn``), or None when the key policy
+        delegates to IAM (an ``arn:<partition>:iam::<account>:root`` statement): the role's own policy
+        then grants the dead-letter queue's key use. None lets the policy be written before the
+        function exists, which a shared key needs (the log group is created with the key).
     log_group_arn
-        The function's log group (``SecureFunction.log_group.arn``), without a ``:*`` suffix.
+        The function's log group, without a ``:*`` suffix. Known before deployment:
+        ``arn:<partition>:logs:<region>:<account>:log-group:/aws/lambda/<project>/<stack>/<name>``.
     alarm_topic_encrypted
         True when SecureFunction creates its alarm topic (``create_alarms=True`` and no
         ``alarm_topic_arn``): the topic is encrypted with the key.
@@ -67,7 +71,7 @@ def shared_key_policy_statements(
      'CloudWatchAlarmsPublishToEncryptedTopic']
     """
     statements: list[Statement] = []
-    if dead_letter_queue:
+    if dead_letter_queue and role_arn is not None:
         statements.append(
             {
                 "Sid": "FunctionRoleUsesKeyThroughDeadLetterQueue",
