@@ -195,8 +195,9 @@ class SecureFunctionArgs(BaseModel):
     # -- encryption ----------------------------------------------------------------------------
     kms_key_arn: StrInput | None = Field(
         default=None,
-        description="A shared customer key (its policy must allow this role, logs and CloudWatch); "
-        "default: a dedicated key with rotation.",
+        description="A shared customer key; default: a dedicated key with rotation. Its key policy must "
+        "hold secure_serverless.kms.shared_key_policy_statements(...) (Logs for this log group, alarms, the "
+        "role through SQS); the pack's kms-key-serves-its-consumers checks a key created in the program.",
     )
     key_rotation_period_in_days: int = Field(default=365, ge=90, le=2560)
 

@@ -94,8 +94,9 @@ class SecureFunction(pulumi.ComponentResource):
     Registers, as children: a role of its own with a generated least-privilege inline policy, a
     dedicated KMS key with rotation (unless ``kms_key_arn`` is given), an encrypted log group with
     retention, an encrypted TLS-only dead-letter queue, an encrypted alarm topic (unless
-    ``alarm_topic_arn`` is given), the function, and alarms on errors, throttles, duration, DLQ
-    depth and invocation anomalies.
+    ``alarm_topic_arn`` is given), the function, alarms on errors, throttles, duration, DLQ
+    depth and invocation anomalies, and with ``function_url`` its URL plus resource-based
+    permissions for exactly the ``function_url_invokers``.
 
     Parameters
     ----------
