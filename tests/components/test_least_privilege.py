@@ -898,6 +898,57 @@ def shared_key() -> Deployed:
         resource_policy=bare,
         context=via_sqs,
     )
+    # the documented way to write a shared key's policy before the function exists: role_arn=None
+    delegated = admin_key_policy(
+        *shared_key_policy_statements(
+            account_id=ACCOUNT,
+            region=REGION,
+            role_arn=None,
+            log_group_arn=d.log_group_arn,
+            alarm_topic_encrypted=True,
+            dead_letter_queue=True,
+        )
+    )
+    for action in ("kms:GenerateDataKey", "kms:Decrypt"):
+        d.add(
+            f"delegated-role-{action}",
+            action,
+            d.key_arn,
+            ALLOWED,
+            "the role's own statement, via IAM delegation",
+            resource_policy=delegated,
+            context=via_sqs,
+        )
+        d.add(
+            f"delegated-role-direct-{action}",
+            action,
+            d.key_arn,
+            DENIED,
+            "still only through SQS",
+            resource_policy=delegated,
+        )
+    d.add(
+        "delegated-logs",
+        "kms:Encrypt",
+        d.key_arn,
+        ALLOWED,
+        "Logs for this log group",
+        principal=f"logs.{REGION}.amazonaws.com",
+        identity=(),
+        resource_policy=delegated,
+        context={"kms:EncryptionContext:aws:logs:arn": d.log_group_arn},
+    )
+    d.add(
+        "delegated-alarms",
+        "kms:GenerateDataKey",
+        d.key_arn,
+        ALLOWED,
+        "alarms for this account",
+        principal="cloudwatch.amazonaws.com",
+        identity=(),
+        resource_policy=delegated,
+        context={"aws:SourceAccount": ACCOUNT},
+    )
     return d
 
 
