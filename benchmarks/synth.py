@@ -99,11 +99,12 @@ def _hand_written_function(name: str, account: pulumi.Output[str], region: str) 
                         "Resource": "*",
                     },
                     {
-                        "Sid": "FunctionRoleUsesKey",
+                        "Sid": "FunctionRoleUsesKeyThroughDeadLetterQueue",
                         "Effect": "Allow",
                         "Principal": {"AWS": v[1]},
-                        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
                         "Resource": "*",
+                        "Condition": {"StringEquals": {"kms:ViaService": f"sqs.{region}.amazonaws.com"}},
                     },
                     {
                         "Sid": "LogsEncryptsOwnLogGroup",
@@ -174,10 +175,11 @@ def _hand_written_function(name: str, account: pulumi.Output[str], region: str) 
                         "Resource": [f"{v[0]}:log-stream:*"],
                     },
                     {
-                        "Sid": "UseOwnKey",
+                        "Sid": "UseOwnKeyThroughDeadLetterQueue",
                         "Effect": "Allow",
-                        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
                         "Resource": [v[1]],
+                        "Condition": {"StringEquals": {"kms:ViaService": f"sqs.{region}.amazonaws.com"}},
                     },
                     {
                         "Sid": "SendToDeadLetterQueue",
@@ -195,12 +197,7 @@ def _hand_written_function(name: str, account: pulumi.Output[str], region: str) 
                     {
                         "Sid": "XRayTracing",
                         "Effect": "Allow",
-                        "Action": [
-                            "xray:PutTraceSegments",
-                            "xray:PutTelemetryRecords",
-                            "xray:GetSamplingRules",
-                            "xray:GetSamplingTargets",
-                        ],
+                        "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
                         "Resource": "*",
                     },
                 ]

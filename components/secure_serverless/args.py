@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_v
 
 from secure_serverless import rules
 from secure_serverless.arg_errors import ArgsModel  # invalid arguments raise ArgumentError, one line each
+from secure_serverless.function_url import check_invoker_principal
 from secure_serverless.guardrails import NON_WAIVABLE, POLICY_NAMES, SUPPORTED_RUNTIMES
 
 StrInput = str | pulumi.Output[Any]
@@ -195,8 +196,9 @@ class SecureFunctionArgs(ArgsModel):
     # -- encryption ----------------------------------------------------------------------------
     kms_key_arn: StrInput | None = Field(
         default=None,
-        description="A shared customer key (its policy must allow this role, logs and CloudWatch); "
-        "default: a dedicated key with rotation.",
+        description="A shared customer key; default: a dedicated key with rotation. Its key policy must "
+        "hold secure_serverless.kms.shared_key_policy_statements(...) (Logs for this log group, alarms, the "
+        "role through SQS); the pack's kms-key-serves-its-consumers checks a key created in the program.",
     )
     key_rotation_period_in_days: int = Field(default=365, ge=90, le=2560)
 
@@ -224,6 +226,13 @@ class SecureFunctionArgs(ArgsModel):
     create_dead_letter_queue: bool = Field(default=True, description="Encrypted DLQ for async failures.")
     function_url: Literal["AWS_IAM"] | None = Field(
         default=None, description="Create a function URL; only AWS_IAM authorization is allowed."
+    )
+    function_url_invokers: list[StrInput] = Field(
+        default_factory=list,
+        description="IAM role, user or account-root ARNs that may call the function URL: each gets "
+        "lambda:InvokeFunctionUrl and lambda:InvokeFunction (URL calls only) in the function's "
+        "resource-based policy. Callers also need both in their own policy when in another account "
+        "(see docs/least-privilege.md). Requires function_url='AWS_IAM'.",
     )
     layers: list[StrInput] = Field(
         default_factory=list,
@@ -274,6 +283,19 @@ class SecureFunctionArgs(ArgsModel):
                 rules.ARN_FIELDS[info.field_name or ""](item)
         return value
 
+    @field_validator("function_url_invokers")
+    @classmethod
+    def _invokers(cls, invokers: list[StrInput]) -> list[StrInput]:
+        for index, principal in enumerate(invokers):
+            if isinstance(principal, str):
+                try:
+                    check_invoker_principal(principal)
+                except ValueError as error:
+                    raise ValueError(f"function_url_invokers[{index}]: {error}") from None
+        if len([p for p in invokers if isinstance(p, str)]) != len({p for p in invokers if isinstance(p, str)}):
+            raise ValueError("function_url_invokers lists a principal twice; keep one entry per principal")
+        return invokers
+
     @field_validator("log_retention_in_days")
     @classmethod
     def _retention(cls, days: int) -> int:
@@ -317,6 +339,11 @@ class SecureFunctionArgs(ArgsModel):
                     f"environment[{ENV_METRIC_NAMESPACE!r}] must be a plain string with runtime_helper=True: "
                     "the RejectedInput alarm is created in that namespace"
                 )
+        if self.function_url_invokers and self.function_url is None:
+            raise ValueError(
+                "function_url_invokers without function_url: there is no URL to call; set "
+                "function_url='AWS_IAM' or remove function_url_invokers"
+            )
         if self.function_url is not None and self.reserved_concurrent_executions is None:
             raise ValueError(
                 "function_url with reserved_concurrent_executions=None: a public endpoint needs a "

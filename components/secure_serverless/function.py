@@ -21,6 +21,7 @@ import pulumi_aws as aws
 from secure_serverless import rules
 from secure_serverless.alarms import AlarmSpec, alarm_specs
 from secure_serverless.args import SecureFunctionArgs
+from secure_serverless.function_url import check_invoker_principal, invoke_permissions
 from secure_serverless.iam import FunctionPermissions, GrantStatement, VpcPlacement, function_policy, trust_policy
 from secure_serverless.kms import key_policy
 from secure_serverless.queue import tls_only_queue_policy
@@ -93,8 +94,9 @@ class SecureFunction(pulumi.ComponentResource):
     Registers, as children: a role of its own with a generated least-privilege inline policy, a
     dedicated KMS key with rotation (unless ``kms_key_arn`` is given), an encrypted log group with
     retention, an encrypted TLS-only dead-letter queue, an encrypted alarm topic (unless
-    ``alarm_topic_arn`` is given), the function, and alarms on errors, throttles, duration, DLQ
-    depth and invocation anomalies.
+    ``alarm_topic_arn`` is given), the function, alarms on errors, throttles, duration, DLQ
+    depth and invocation anomalies, and with ``function_url`` its URL plus resource-based
+    permissions for exactly the ``function_url_invokers``.
 
     Parameters
     ----------
@@ -123,6 +125,7 @@ class SecureFunction(pulumi.ComponentResource):
     alarm_topic: aws.sns.Topic | None
     alarms: dict[str, aws.cloudwatch.MetricAlarm]
     function_url: aws.lambda_.FunctionUrl | None
+    function_url_permissions: list[aws.lambda_.Permission]
     arn: pulumi.Output[str]
     name: pulumi.Output[str]
 
@@ -175,6 +178,7 @@ class SecureFunction(pulumi.ComponentResource):
             if args.function_url
             else None
         )
+        self.function_url_permissions = self._function_url_permissions()
         self.alarm_topic = None
         self.alarms = self._alarms(key_arn) if args.create_alarms else {}
         self.arn = self.function.arn
@@ -224,6 +228,7 @@ class SecureFunction(pulumi.ComponentResource):
                     role_arn=v[1],
                     log_group_arn=v[2],
                     alarm_topic_encrypted=encrypted_topic,
+                    dead_letter_queue=args.create_dead_letter_queue,
                     dns_suffix=v[0].dns_suffix,
                 )
             )
@@ -322,6 +327,25 @@ class SecureFunction(pulumi.ComponentResource):
             vpc_ids,
         ).apply(build)
         return aws.iam.RolePolicy(f"{self._logical_name}-policy", role=self.role.id, policy=document, opts=self._child)
+
+    def _function_url_permissions(self) -> list[aws.lambda_.Permission]:
+        """Resource-based permissions for exactly the declared URL callers (see function_url.py)."""
+        invokers = [
+            self._check(f"function_url_invokers[{index}]", principal, check_invoker_principal)
+            for index, principal in enumerate(self._args.function_url_invokers)
+        ]
+        return [
+            aws.lambda_.Permission(
+                f"{self._logical_name}-{spec.key}",
+                function=self.function.name,
+                action=spec.action,
+                principal=invokers[spec.invoker],
+                function_url_auth_type=spec.function_url_auth_type,
+                invoked_via_function_url=spec.invoked_via_function_url,
+                opts=self._child,
+            )
+            for spec in invoke_permissions(len(invokers))
+        ]
 
     def _environment(self) -> dict[str, Any]:
         args = self._args

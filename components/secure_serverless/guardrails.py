@@ -27,6 +27,7 @@ POLICY_NAMES: frozenset[str] = frozenset(
         "iam-secret-read-scoped",
         "kms-key-rotation-enabled",
         "kms-key-policy-no-wildcard-principal",
+        "kms-key-serves-its-consumers",
         "logs-retention-set",
         "logs-kms-encrypted",
         "secrets-cmk-encrypted",

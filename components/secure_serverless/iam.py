@@ -1,7 +1,8 @@
 """Pure builders for a function's IAM documents: the trust policy and the least-privilege policy.
 
 Every statement names exact ARNs; only the actions AWS accepts solely on ``Resource: "*"`` (X-Ray,
-VPC network interfaces) get ``*``. Tests check these functions without Pulumi.
+the two EC2 Describe calls of VPC functions) get ``*``. Tests check these functions without Pulumi,
+and tests/components/test_least_privilege.py evaluates them with an independent IAM evaluator.
 """
 
 from __future__ import annotations
@@ -10,10 +11,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from secure_serverless.guardrails import XRAY_ACTIONS
-
 PolicyDocument = dict[str, Any]
 Statement = dict[str, Any]
+
+# What Lambda's X-Ray page lists for active tracing ("Execution role permissions"), and no more:
+# https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html
+# Lambda samples requests itself ("This sampling rate cannot be configured for Lambda functions"), so
+# the sampling-rule reads of AWSXRayDaemonWriteAccess (xray:GetSamplingRules/Targets) are not needed.
+TRACING_ACTIONS: tuple[str, ...] = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+
+# What Lambda's VPC page lists for the execution role, in the order it lists them:
+# https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
+# (also the AWS managed policy AWSLambdaVPCAccessExecutionRole, v3, less its logs actions).
+VPC_DESCRIBE_ACTIONS: tuple[str, ...] = ("ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets")
+VPC_INTERFACE_ACTIONS: tuple[str, ...] = (
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
+VPC_ACTIONS: tuple[str, ...] = ("ec2:CreateNetworkInterface", *VPC_DESCRIBE_ACTIONS, *VPC_INTERFACE_ACTIONS)
 
 
 @dataclass(frozen=True)
@@ -50,8 +66,22 @@ class VpcPlacement:
     security_group_ids: Sequence[str]
 
 
+# A queue encrypted with a customer key: the sender needs both (SQS generates and caches the data key).
+DEAD_LETTER_QUEUE_KEY_ACTIONS: tuple[str, ...] = ("kms:GenerateDataKey", "kms:Decrypt")
+
+
+def sqs_service(region: str, dns_suffix: str = "amazonaws.com") -> str:
+    """The kms:ViaService value of requests SQS makes to KMS for a caller."""
+    return f"sqs.{region}.{dns_suffix}"
+
+
 def trust_policy(account_id: str) -> PolicyDocument:
-    """Only Lambda, and only on behalf of this account (confused-deputy guard), may assume the role."""
+    """Only Lambda, and only on behalf of this account (confused-deputy guard), may assume the role.
+
+    ``aws:SourceAccount`` stays although Lambda's own examples omit it: IAM's confused-deputy page
+    recommends it for service principals, and Lambda sends it when it assumes an execution role (see
+    docs/least-privilege.md, "Trust policy", for the evidence and what to do if Lambda ever refuses it).
+    """
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -109,9 +139,6 @@ def _secret_statements(p: FunctionPermissions) -> list[Statement]:
 
 def function_policy(p: FunctionPermissions) -> PolicyDocument:
     """The inline policy of a function's role, generated from what the function declared."""
-    key_actions = ["kms:Decrypt"]
-    if p.dead_letter_queue_arn:
-        key_actions.append("kms:GenerateDataKey")  # sending to a queue encrypted with the key
     statements: list[Statement] = [
         {
             "Sid": "WriteOwnLogGroup",
@@ -119,9 +146,20 @@ def function_policy(p: FunctionPermissions) -> PolicyDocument:
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": [f"{p.log_group_arn}:log-stream:*"],
         },
-        {"Sid": "UseOwnKey", "Effect": "Allow", "Action": key_actions, "Resource": [p.key_arn]},
     ]
     if p.dead_letter_queue_arn:
+        # Lambda sends failed events with the role; SQS then asks KMS for the queue's data key on the
+        # role's behalf. Nothing else needs the role to use the key: environment variables are
+        # decrypted through the grant Lambda creates, logs and alarms through their own principals.
+        statements.append(
+            {
+                "Sid": "UseOwnKeyThroughDeadLetterQueue",
+                "Effect": "Allow",
+                "Action": list(DEAD_LETTER_QUEUE_KEY_ACTIONS),
+                "Resource": [p.key_arn],
+                "Condition": {"StringEquals": {"kms:ViaService": sqs_service(p.region, p.dns_suffix)}},
+            }
+        )
         statements.append(
             {
                 "Sid": "SendToDeadLetterQueue",
@@ -142,26 +180,46 @@ def function_policy(p: FunctionPermissions) -> PolicyDocument:
             statement["Condition"] = grant.conditions
         statements.append(statement)
     if p.tracing:
-        statements.append({"Sid": "XRayTracing", "Effect": "Allow", "Action": list(XRAY_ACTIONS), "Resource": "*"})
+        statements.append({"Sid": "XRayTracing", "Effect": "Allow", "Action": list(TRACING_ACTIONS), "Resource": "*"})
     if p.vpc:
         statements.extend(_vpc_statements(p.region, p.vpc))
     return {"Version": "2012-10-17", "Statement": statements}
 
 
 def _vpc_statements(region: str, vpc: VpcPlacement) -> list[Statement]:
-    """ENI management scoped to the function's subnets and security groups; only the Describe call
-    needs ``Resource: "*"`` (AWS evaluates it without resource-level permissions)."""
+    """What Lambda needs to manage a VPC function's network interfaces, and nothing for the code.
+
+    Lambda creates the interfaces itself, with the execution role, outside the execution environment
+    (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions).
+    What can be scoped follows from how it does that:
+
+    - ``CreateNetworkInterface`` is authorised on the new interface (no ID yet: ``network-interface/*``)
+      and on the subnet and security groups it is created with: those are the function's own.
+    - ``Delete``/``Assign``/``Unassign`` act on interfaces Lambda created. Their IDs exist only at run
+      time and one interface serves every function on the same subnet and security-group pair, so no
+      ARN names "this function's" interfaces; the VPC page says to allow a unique interface ID or all
+      of them (``arn:aws:ec2:<region>:<account>:*/*``). They are allowed on the account's interfaces in
+      this region, and the statement says so. A subnet condition would strand the interfaces left in a
+      subnet the function moved out of.
+    - The two Describe calls have no resource-level permissions (``Resource: "*"``).
+
+    The role's credentials are also in the function's environment. Lambda adds
+    ``lambda:SourceFunctionArn`` to requests made from inside the execution environment and not to the
+    EC2 calls it makes itself to create interfaces
+    (https://docs.aws.amazon.com/lambda/latest/dg/permissions-source-function-arn.html), so a Deny on
+    that key's presence keeps all six actions away from the function's code.
+    """
     ec2 = f"arn:{vpc.partition}:ec2:{region}:{vpc.account_id}"
     interfaces = f"{ec2}:network-interface/*"
     return [
         {
-            "Sid": "VpcDescribeNetworkInterfaces",
+            "Sid": "VpcDescribeNetworkInterfacesAndSubnets",
             "Effect": "Allow",
-            "Action": ["ec2:DescribeNetworkInterfaces"],
+            "Action": list(VPC_DESCRIBE_ACTIONS),
             "Resource": "*",
         },
         {
-            "Sid": "VpcCreateNetworkInterfaces",
+            "Sid": "VpcCreateNetworkInterfacesInFunctionSubnets",
             "Effect": "Allow",
             "Action": ["ec2:CreateNetworkInterface"],
             "Resource": [
@@ -171,9 +229,16 @@ def _vpc_statements(region: str, vpc: VpcPlacement) -> list[Statement]:
             ],
         },
         {
-            "Sid": "VpcManageOwnNetworkInterfaces",
+            "Sid": "VpcLambdaManagesAccountNetworkInterfaces",
             "Effect": "Allow",
-            "Action": ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+            "Action": list(VPC_INTERFACE_ACTIONS),
             "Resource": [interfaces],
+        },
+        {
+            "Sid": "VpcDenyNetworkInterfaceCallsFromFunctionCode",
+            "Effect": "Deny",
+            "Action": list(VPC_ACTIONS),
+            "Resource": "*",
+            "Condition": {"Null": {"lambda:SourceFunctionArn": "false"}},
         },
     ]

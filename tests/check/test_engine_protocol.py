@@ -87,7 +87,7 @@ def test_full_sequence_update(update_pack: PackProcess) -> None:
     happy = run_analysis(update_pack, happy_stack())
     assert happy.pack_name == "secure-serverless"
     assert not happy.handshake_supported  # pulumi_policy for Python does not implement Handshake
-    assert len(happy.policies) == 36  # 34 catalogue rules and the two waived-findings companions
+    assert len(happy.policies) == 37  # 34 catalogue rules, kms-key-serves-its-consumers, two companions
     assert happy.findings == ()
     bad = run_analysis(update_pack, bad_stack())
     assert summary(bad) == {

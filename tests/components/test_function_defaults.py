@@ -74,7 +74,10 @@ def test_inline_policy_is_scoped_to_own_resources(default_run: ProgramRun) -> No
     key = one(default_run, KEY)
     queue = one(default_run, QUEUE)
     assert by_sid["WriteOwnLogGroup"]["Resource"] == [f"{log_group.outputs['arn']}:log-stream:*"]
-    assert by_sid["UseOwnKey"]["Resource"] == [key.outputs["arn"]]
+    assert by_sid["UseOwnKeyThroughDeadLetterQueue"]["Resource"] == [key.outputs["arn"]]
+    assert by_sid["UseOwnKeyThroughDeadLetterQueue"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": f"sqs.{REGION}.amazonaws.com"}
+    }
     assert by_sid["SendToDeadLetterQueue"]["Resource"] == [queue.outputs["arn"]]
     assert by_sid["XRayTracing"]["Resource"] == "*"
     assert all(a.startswith("xray:") for a in by_sid["XRayTracing"]["Action"])
@@ -129,7 +132,10 @@ def test_dedicated_key_with_rotation_and_scoped_policy(default_run: ProgramRun) 
     role = one(default_run, ROLE)
     log_group = one(default_run, LOG_GROUP)
     assert by_sid["AccountAdministersKeyThroughIam"]["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
-    assert by_sid["FunctionRoleUsesKey"]["Principal"] == {"AWS": role.outputs["arn"]}
+    assert by_sid["FunctionRoleUsesKeyThroughDeadLetterQueue"]["Principal"] == {"AWS": role.outputs["arn"]}
+    assert by_sid["FunctionRoleUsesKeyThroughDeadLetterQueue"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": f"sqs.{REGION}.amazonaws.com"}
+    }
     logs = by_sid["LogsEncryptsOwnLogGroup"]
     assert logs["Principal"] == {"Service": f"logs.{REGION}.amazonaws.com"}
     assert logs["Condition"] == {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group.outputs["arn"]}}
@@ -225,7 +231,7 @@ def test_shared_key_creates_no_key() -> None:
     assert not run.of_type(KEY)
     assert one(run, FUNCTION).inputs["kmsKeyArn"] == SHARED_KEY_ARN
     assert one(run, LOG_GROUP).inputs["kmsKeyId"] == SHARED_KEY_ARN
-    assert statements(one(run, ROLE_POLICY))["UseOwnKey"]["Resource"] == [SHARED_KEY_ARN]
+    assert statements(one(run, ROLE_POLICY))["UseOwnKeyThroughDeadLetterQueue"]["Resource"] == [SHARED_KEY_ARN]
 
 
 def test_shared_key_attribute_is_none() -> None:
@@ -238,6 +244,9 @@ def test_opt_out_of_dead_letter_queue() -> None:
     run = run_one(create_dead_letter_queue=False)
     assert not run.of_type(QUEUE)
     assert "deadLetterConfig" not in one(run, FUNCTION).inputs
+    # nothing else needs the role to use the key: no statement for it in either policy
+    assert not [s for s in statements(one(run, ROLE_POLICY)).values() if any(a.startswith("kms:") for a in s["Action"])]
+    assert "FunctionRoleUsesKeyThroughDeadLetterQueue" not in statements(one(run, KEY))
     assert "SendToDeadLetterQueue" not in statements(one(run, ROLE_POLICY))
     assert "orders-dlq-depth" not in {a.name for a in run.of_type(ALARM)}
 
@@ -276,10 +285,35 @@ def test_function_url_uses_iam_auth() -> None:
 def test_vpc_adds_network_interface_permissions() -> None:
     run = run_one(vpc=VpcConfig(subnet_ids=["subnet-a", "subnet-b"], security_group_ids=["sg-1"]))
     assert one(run, FUNCTION).inputs["vpcConfig"]["subnetIds"] == ["subnet-a", "subnet-b"]
-    create = statements(one(run, ROLE_POLICY))["VpcCreateNetworkInterfaces"]
+    by_sid = statements(one(run, ROLE_POLICY))
+    create = by_sid["VpcCreateNetworkInterfacesInFunctionSubnets"]
     assert create["Action"] == ["ec2:CreateNetworkInterface"]
     assert f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/subnet-a" in create["Resource"]
     assert f"arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/sg-1" in create["Resource"]
+    assert by_sid["VpcDescribeNetworkInterfacesAndSubnets"]["Action"] == [
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+    ]
+    deny = by_sid["VpcDenyNetworkInterfaceCallsFromFunctionCode"]
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {"Null": {"lambda:SourceFunctionArn": "false"}}
+
+
+def test_function_url_invokers_get_both_url_permissions() -> None:
+    client = f"arn:aws:iam::{ACCOUNT}:role/orders-client"
+    run = run_one(function_url="AWS_IAM", function_url_invokers=[client])
+    permissions = run.of_type("aws:lambda/permission:Permission")
+    assert sorted((p.inputs["action"], p.inputs["principal"]) for p in permissions) == [
+        ("lambda:InvokeFunction", client),
+        ("lambda:InvokeFunctionUrl", client),
+    ]
+    by_action = {p.inputs["action"]: p.inputs for p in permissions}
+    assert by_action["lambda:InvokeFunctionUrl"]["functionUrlAuthType"] == "AWS_IAM"
+    assert by_action["lambda:InvokeFunction"]["invokedViaFunctionUrl"] is True
+
+
+def test_function_url_without_invokers_adds_no_permission() -> None:
+    assert not run_one(function_url="AWS_IAM").of_type("aws:lambda/permission:Permission")
 
 
 def test_permissions_boundary_is_set() -> None:

@@ -60,6 +60,8 @@ def resources_of(statement: dict[str, Any]) -> list[str]:
 
 def test_every_statement_names_specific_arns_or_is_a_star_only_action() -> None:
     for statement in function_policy(FULL)["Statement"]:
+        if statement["Effect"] == "Deny":
+            continue  # a Deny on "*" narrows; test_vpc_actions_are_denied_to_function_code covers it
         for action in statement["Action"]:
             assert "*" not in action, statement["Sid"]
             formats = arn_formats(action)
@@ -73,15 +75,43 @@ def test_every_statement_names_specific_arns_or_is_a_star_only_action() -> None:
 
 
 def test_star_resources_are_only_xray_and_vpc_interfaces() -> None:
-    star = [s for s in function_policy(FULL)["Statement"] if s["Resource"] == "*"]
-    assert {s["Sid"] for s in star} == {"XRayTracing", "VpcDescribeNetworkInterfaces"}
+    star = [s for s in function_policy(FULL)["Statement"] if s["Resource"] == "*" and s["Effect"] == "Allow"]
+    assert {s["Sid"] for s in star} == {"XRayTracing", "VpcDescribeNetworkInterfacesAndSubnets"}
+
+
+def test_xray_is_exactly_what_lambda_documents_for_active_tracing() -> None:
+    xray = {s["Sid"]: s for s in function_policy(FULL)["Statement"]}["XRayTracing"]
+    assert xray["Action"] == ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+
+
+def test_vpc_actions_are_denied_to_function_code() -> None:
+    by_sid = {s["Sid"]: s for s in function_policy(FULL)["Statement"]}
+    deny = by_sid["VpcDenyNetworkInterfaceCallsFromFunctionCode"]
+    allowed = {
+        a
+        for s in function_policy(FULL)["Statement"]
+        if s["Sid"].startswith("Vpc") and s["Effect"] == "Allow"
+        for a in s["Action"]
+    }
+    assert (
+        set(deny["Action"])
+        == allowed
+        == {
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSubnets",
+            "ec2:DeleteNetworkInterface",
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:UnassignPrivateIpAddresses",
+        }
+    )
+    assert deny["Condition"] == {"Null": {"lambda:SourceFunctionArn": "false"}}
 
 
 def test_minimal_policy_has_no_optional_statements() -> None:
     minimal = FunctionPermissions(region=REGION, log_group_arn=LOG_GROUP, key_arn=KEY, tracing=False)
     sids = [s["Sid"] for s in function_policy(minimal)["Statement"]]
-    assert sids == ["WriteOwnLogGroup", "UseOwnKey"]
-    assert function_policy(minimal)["Statement"][1]["Action"] == ["kms:Decrypt"]
+    assert sids == ["WriteOwnLogGroup"]  # no DLQ: nothing needs the role to use the key
 
 
 def test_kms_decrypt_for_secrets_requires_via_service() -> None:
@@ -105,6 +135,7 @@ def test_key_policy_has_no_anonymous_principal_and_scoped_logs() -> None:
         role_arn=f"arn:aws:iam::{ACCOUNT}:role/r",
         log_group_arn=LOG_GROUP,
         alarm_topic_encrypted=False,
+        dead_letter_queue=True,
     )
     principals = [s["Principal"] for s in policy["Statement"]]
     assert "*" not in principals and {"AWS": "*"} not in principals

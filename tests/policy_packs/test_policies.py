@@ -294,6 +294,10 @@ CASES = [
     C("kms-key-policy-no-wildcard-principal", lambda s: patch(s, "orders-key", set_={"policy": doc(
         {"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
          "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT}}})}), set(), id="conditioned-ok"),
+    # kms-key-serves-its-consumers (issue 11; more cases in test_kms_consumers.py)
+    C("kms-key-serves-its-consumers", lambda s: patch(s, "orders-key", set_={"policy": doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*",
+         "Resource": "*"})}), {"orders-key"}, "must let the services that use them act", id="account-root-only"),
     # logs-retention-set
     C("logs-retention-set", lambda s: patch(s, "orders-logs", set_={"retentionInDays": 30.0}), {"orders-logs"},
       "SecureFunctionArgs(log_retention_in_days=365)", id="short"),

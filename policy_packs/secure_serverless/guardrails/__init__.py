@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from guardrails import iam, kms, lambda_, logs, monitoring, secrets, sns, sqs, ssm, waived
+from guardrails import iam, kms, kms_consumers, lambda_, logs, monitoring, secrets, sns, sqs, ssm, waived
 from guardrails._policy import assign_order
 
 PACK_NAME = "secure-serverless"
@@ -22,6 +22,7 @@ ALL_POLICIES: list[Policy] = [
     *lambda_.POLICIES,
     *iam.POLICIES,
     *kms.POLICIES,
+    *kms_consumers.POLICIES,
     *logs.POLICIES,
     *secrets.POLICIES,
     *ssm.POLICIES,

@@ -7,6 +7,7 @@ wrong-typed value (in-process callers skip validation), still behaves as documen
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -88,8 +89,8 @@ class Config:
 
     def integer(self, key: str) -> int:
         value = self._value(key)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            value = self._default(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            value = self._default(key)  # the engine validates config first; NaN and infinity never reach it
         return int(value)
 
     def boolean(self, key: str) -> bool:

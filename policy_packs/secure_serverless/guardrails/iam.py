@@ -29,6 +29,7 @@ DEFAULT_ANY_RESOURCE_ACTIONS = [
     "xray:GetSamplingRules",
     "xray:GetSamplingTargets",
     "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",  # Lambda's VPC page lists it for the execution role; no resource-level permissions
 ]
 
 GRANTS_FIX = (
