@@ -32,6 +32,7 @@ from secure_serverless.runtime._config import Envelope, EnvelopeName
 from secure_serverless.runtime._entry_points import secure_handler, validate_event
 from secure_serverless.runtime._envelopes import LambdaHandler
 from secure_serverless.runtime._errors import MAX_RESPONSE_FIELDS, ErrorCode, HandlerFailed, InputRejected
+from secure_serverless.runtime._request import Request
 from secure_serverless.runtime._secrets import MASK, redact
 from secure_serverless.runtime._telemetry import SupportsLogging, SupportsMetrics
 
@@ -44,6 +45,7 @@ __all__ = [
     "HandlerFailed",
     "InputRejected",
     "LambdaHandler",
+    "Request",
     "SupportsLogging",
     "SupportsMetrics",
     "contract",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, Final, overload
+from typing import Any, Final, NamedTuple, overload
 
 from secure_serverless.runtime._config import EnvelopeName
 from secure_serverless.runtime._envelopes import LambdaHandler, event_validator, wrap_handler
@@ -20,13 +20,19 @@ def secure_handler(
     handler: Callable[..., Any],
     /,
     *,
-    model: Any,
+    model: Any = None,
     envelope: EnvelopeName = "raw",
     max_payload_bytes: int | None = None,
     metric_namespace: str | None = None,
     pass_event: bool = False,
     logger: SupportsLogging | None = None,
     metrics: SupportsMetrics | None = None,
+    body: Any = None,
+    path: Any = None,
+    query: Any = None,
+    headers: Any = None,
+    allow_inf_nan: bool = False,
+    allow_duplicate_keys: bool = False,
 ) -> LambdaHandler: ...
 
 
@@ -35,13 +41,19 @@ def secure_handler(
     handler: None = None,
     /,
     *,
-    model: Any,
+    model: Any = None,
     envelope: EnvelopeName = "raw",
     max_payload_bytes: int | None = None,
     metric_namespace: str | None = None,
     pass_event: bool = False,
     logger: SupportsLogging | None = None,
     metrics: SupportsMetrics | None = None,
+    body: Any = None,
+    path: Any = None,
+    query: Any = None,
+    headers: Any = None,
+    allow_inf_nan: bool = False,
+    allow_duplicate_keys: bool = False,
 ) -> Callable[[Callable[..., Any]], LambdaHandler]: ...
 
 
@@ -49,13 +61,19 @@ def secure_handler(
     handler: Callable[..., Any] | None = None,
     /,
     *,
-    model: Any,
+    model: Any = None,
     envelope: EnvelopeName = "raw",
     max_payload_bytes: int | None = None,
     metric_namespace: str | None = None,
     pass_event: bool = False,
     logger: SupportsLogging | None = None,
     metrics: SupportsMetrics | None = None,
+    body: Any = None,
+    path: Any = None,
+    query: Any = None,
+    headers: Any = None,
+    allow_inf_nan: bool = False,
+    allow_duplicate_keys: bool = False,
 ) -> LambdaHandler | Callable[[Callable[..., Any]], LambdaHandler]:
     """Validate every event at the boundary, in pydantic strict mode, before ``handler`` runs.
 
@@ -108,16 +126,37 @@ def secure_handler(
     >>> @secure_handler(model=CreateOrder, envelope=Envelope.API_GATEWAY_HTTP)
     ... def handler(order: CreateOrder, context: object) -> dict[str, object]:
     ...     return {"statusCode": 201, "body": order.model_dump_json()}
-    >>> handler({"version": "2.0", "requestContext": {"requestId": "r1"},
+    >>> handler({"version": "2.0", "routeKey": "POST /orders",
+    ...          "requestContext": {"requestId": "r1", "http": {"method": "POST"}},
     ...          "body": '{"order_id": "ord_12345678", "quantity": 3}'}, None)["statusCode"]
     201
     """
 
+    options = _options(model, body, path, query, headers, allow_inf_nan, allow_duplicate_keys)
+
     def decorate(fn: Callable[..., Any]) -> LambdaHandler:
-        guard = Guard(model, envelope, max_payload_bytes, metric_namespace, logger, metrics)
+        guard = Guard(options.body, envelope, max_payload_bytes, metric_namespace, logger, metrics, **options.guard)
         return wrap_handler(fn, guard, pass_event)
 
     return decorate if handler is None else decorate(handler)
+
+
+class _Options(NamedTuple):
+    body: Any
+    guard: dict[str, Any]
+
+
+def _options(
+    model: Any, body: Any, path: Any, query: Any, headers: Any, allow_inf_nan: bool, allow_duplicate_keys: bool
+) -> _Options:
+    if model is not None and body is not None:
+        raise ValueError("model= and body= name the same thing (the body's model): pass one of them")
+    for name, flag in (("allow_inf_nan", allow_inf_nan), ("allow_duplicate_keys", allow_duplicate_keys)):
+        if type(flag) is not bool:
+            raise ValueError(f"{name} must be True or False, got {flag!r}")
+    parts = {"path": path, "query": query, "headers": headers}
+    guard = {"parts": parts, "allow_inf_nan": allow_inf_nan, "allow_duplicate_keys": allow_duplicate_keys}
+    return _Options(model if model is not None else body, guard)
 
 
 #: :func:`validate_event`'s checks (each with its guard), least recently used first; at most
@@ -127,7 +166,7 @@ _MAX_CHECKS: Final = 64
 
 
 def _check_for(
-    model: Any,
+    options: _Options,
     envelope: EnvelopeName,
     max_payload_bytes: int | None,
     metric_namespace: str | None,
@@ -135,21 +174,40 @@ def _check_for(
     metrics: SupportsMetrics | None,
 ) -> LambdaHandler:
     """The check for these arguments: cached, else built (reading the environment) and cached."""
+
+    def build() -> LambdaHandler:
+        guard = Guard(options.body, envelope, max_payload_bytes, metric_namespace, logger, metrics, **options.guard)
+        return event_validator(guard)
+
     # ``logger`` and ``metrics`` by identity (they need not be hashable, and equal is not the same): while
     # the entry is cached its guard holds them, so their ids cannot be reused. The type of
     # ``max_payload_bytes`` too, so that ``True`` or ``1.0`` are refused even if ``1`` is cached.
-    key = (model, envelope, max_payload_bytes, type(max_payload_bytes), metric_namespace, id(logger), id(metrics))
+    parts = options.guard["parts"]
+    flags = (options.guard["allow_inf_nan"], options.guard["allow_duplicate_keys"])
+    key = (
+        options.body,
+        parts["path"],
+        parts["query"],
+        parts["headers"],
+        flags,
+        envelope,
+        max_payload_bytes,
+        type(max_payload_bytes),
+        metric_namespace,
+        id(logger),
+        id(metrics),
+    )
     try:
         check = _CHECKS.get(key)
     except TypeError:  # an unhashable model annotation: not cached
-        return event_validator(Guard(model, envelope, max_payload_bytes, metric_namespace, logger, metrics))
+        return build()
     if check is not None:
         try:
             _CHECKS.move_to_end(key)
         except KeyError:  # evicted meanwhile by another thread: keep it after all
             _CHECKS[key] = check
         return check
-    check = event_validator(Guard(model, envelope, max_payload_bytes, metric_namespace, logger, metrics))
+    check = build()
     _CHECKS[key] = check
     while len(_CHECKS) > _MAX_CHECKS:
         try:
@@ -162,13 +220,19 @@ def _check_for(
 def validate_event(
     event: Any,
     *,
-    model: Any,
+    model: Any = None,
     envelope: EnvelopeName = "raw",
     context: Any = None,
     max_payload_bytes: int | None = None,
     metric_namespace: str | None = None,
     logger: SupportsLogging | None = None,
     metrics: SupportsMetrics | None = None,
+    body: Any = None,
+    path: Any = None,
+    query: Any = None,
+    headers: Any = None,
+    allow_inf_nan: bool = False,
+    allow_duplicate_keys: bool = False,
 ) -> Any:
     """Validate an event without wrapping a handler (the function form of :func:`secure_handler`).
 
@@ -180,24 +244,26 @@ def validate_event(
     with those arguments (in Lambda: at cold start, as for :func:`secure_handler`); the result is reused
     by later calls with the same arguments, so a later change of the environment does not affect them.
     At most 64 such sets of arguments are remembered (the least recently used is dropped first), each
-    holding its ``model``, ``logger`` and ``metrics``.
+    holding its models, ``logger`` and ``metrics``.
 
     Parameters
     ----------
     event, context
         The Lambda event and context.
-    model, envelope, max_payload_bytes, metric_namespace, logger, metrics
+    model, envelope, max_payload_bytes, metric_namespace, logger, metrics, body, path, query, headers, \
+allow_inf_nan, allow_duplicate_keys
         As for :func:`secure_handler`.
 
     Returns
     -------
     Any
-        The validated model; for ``"sqs"`` and ``"sns"`` a list with one model per record.
+        The validated model (a :class:`Request` where :func:`secure_handler` passes one); for ``"sqs"``
+        and ``"sns"`` a list with one model per record.
 
     Raises
     ------
     InputRejected
-        The event (or any record of it) was refused. For API Gateway, answer with
+        The event (or any record of it) was refused. For HTTP sources, answer with
         ``exc.to_response()``.
 
     Examples
@@ -208,4 +274,5 @@ def validate_event(
     >>> validate_event({"n": 1}, model=Ping)
     Ping(n=1)
     """
-    return _check_for(model, envelope, max_payload_bytes, metric_namespace, logger, metrics)(event, context)
+    options = _options(model, body, path, query, headers, allow_inf_nan, allow_duplicate_keys)
+    return _check_for(options, envelope, max_payload_bytes, metric_namespace, logger, metrics)(event, context)
