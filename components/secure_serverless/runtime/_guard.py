@@ -78,7 +78,7 @@ class Guard:
         # Duplicate keys can only be seen in JSON text: a decoded event (EventBridge, raw) already lost them.
         decoded = self.envelope in (Envelope.RAW, Envelope.EVENTBRIDGE)
         check = allow_duplicate_keys or self.text or not self.has_body or decoded
-        self.check_duplicates = None if check else duplicate_key_check(allow_inf_nan)
+        self.check_duplicates = None if check else duplicate_key_check()
         self._names: set[str] | None = None
         self.limit = _config.payload_limit(max_payload_bytes, self.envelope)
         self.telemetry = Telemetry(
@@ -146,7 +146,7 @@ class Guard:
         raise rejection
 
     def duplicates(self, payload: str | bytes) -> None:
-        """MALFORMED_PAYLOAD if the JSON text repeats a key in an object (or holds NaN/Infinity)."""
+        """MALFORMED_PAYLOAD if the JSON text repeats a key in an object."""
         assert self.check_duplicates is not None
         try:
             self.check_duplicates(payload)

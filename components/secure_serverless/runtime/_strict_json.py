@@ -90,9 +90,10 @@ def core_config(adapter: Any) -> Any:
     return ConfigWrapper(config).core_config(None)
 
 
-def duplicate_key_check(allow_inf_nan: bool) -> Callable[[str | bytes], None]:
-    """A function that raises ``ValueError`` if a JSON text holds an object with a repeated key (or,
-    unless ``allow_inf_nan``, a ``NaN``/``Infinity`` literal). Needs the ``jiter`` package."""
+def duplicate_key_check() -> Callable[[str | bytes], None]:
+    """A function that raises ``ValueError`` if a JSON text holds an object with a repeated key. Needs the
+    ``jiter`` package. ``NaN``/``Infinity`` are left to the (hardened) schema, which knows the fields that
+    allow them."""
     try:
         from jiter import from_json
     except ImportError:
@@ -103,6 +104,6 @@ def duplicate_key_check(allow_inf_nan: bool) -> Callable[[str | bytes], None]:
 
     def check(payload: str | bytes) -> None:
         data = payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else payload
-        from_json(data, allow_inf_nan=allow_inf_nan, cache_mode="none", catch_duplicate_keys=True)
+        from_json(data, allow_inf_nan=True, cache_mode="none", catch_duplicate_keys=True)
 
     return check
