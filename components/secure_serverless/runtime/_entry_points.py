@@ -77,24 +77,29 @@ def secure_handler(
 ) -> LambdaHandler | Callable[[Callable[..., Any]], LambdaHandler]:
     """Validate every event at the boundary, in pydantic strict mode, before ``handler`` runs.
 
-    The handler receives the validated model: ``handler(model, context)`` (or
-    ``handler(model, context, event)`` with ``pass_event=True``, where ``event`` is the API Gateway event,
-    the SQS/SNS record, or the whole EventBridge/raw event). Configuration (environment variables from
-    :mod:`secure_serverless.runtime.contract`) is read once, here, at cold start.
+    The handler receives the validated body model: ``handler(model, context)`` (or
+    ``handler(model, context, event)`` with ``pass_event=True``, where ``event`` is the HTTP event, the
+    SQS/SNS record, or the whole EventBridge/raw event). An HTTP handler that declares ``path``, ``query``
+    or ``headers``, or no body at all, receives a :class:`Request` instead. Configuration (environment
+    variables from :mod:`secure_serverless.runtime.contract`) is read once, here, at cold start.
 
     Parameters
     ----------
     handler
         The function to wrap (function form); omit it to use ``secure_handler`` as a decorator.
     model
-        A pydantic model class, or any type a ``TypeAdapter`` accepts (e.g. an annotated union).
+        The body's model: a pydantic model class, or any type a ``TypeAdapter`` accepts (e.g. an annotated
+        union). ``str`` (or a constrained ``str``) takes the payload as plain text, not JSON. Optional for
+        HTTP envelopes: without it a request must have no body.
     envelope
         Where the payload is: ``"raw"`` (the event itself), ``"api_gateway_rest"`` (payload format 1.0),
-        ``"api_gateway_http"`` (2.0), ``"sqs"``, ``"sns"`` (each record's message) or ``"eventbridge"``
-        (``detail``). See :class:`Envelope`.
+        ``"api_gateway_http"`` (2.0, also function URLs), ``"alb"``, ``"sqs"``, ``"sns"`` (each record's
+        message) or ``"eventbridge"`` (``detail``). See :class:`Envelope`. Events of any other source are
+        refused as ``INVALID_ENVELOPE``.
     max_payload_bytes
         Largest accepted payload in UTF-8 bytes, checked before parsing. Default: the
-        ``SECURE_SERVERLESS_MAX_PAYLOAD_BYTES`` environment variable, else 262144.
+        ``SECURE_SERVERLESS_MAX_PAYLOAD_BYTES`` environment variable, else the source's documented maximum
+        (:data:`~secure_serverless.runtime.contract.DEFAULT_MAX_PAYLOAD_BYTES`).
     metric_namespace
         Namespace of the ``RejectedInput``/``HandlerError`` metrics. Default: the
         ``SECURE_SERVERLESS_METRIC_NAMESPACE`` environment variable, else ``"SecureServerless"``.
@@ -106,15 +111,28 @@ def secure_handler(
     metrics
         A Powertools ``Metrics``: the helper's metrics are also added to it. The EMF line the alarm
         reads is always written.
+    body
+        Another name for ``model`` (pass one of them).
+    path, query, headers
+        HTTP envelopes only: models of the path parameters, the query string and the headers (header
+        names lower-cased: declare them as aliases, e.g. ``Field(alias="x-tenant-id")``). Values are
+        strings, validated in lax mode (``"3"`` for an ``int``); a list-typed field receives every value
+        of a repeated name, any other field refuses a repeated name.
+    allow_inf_nan
+        Accept ``NaN``, ``Infinity`` and numbers too large for a float (``1e999``) in float and decimal
+        fields. Default: refused (a field or model that sets ``allow_inf_nan`` itself keeps its choice).
+    allow_duplicate_keys
+        Accept JSON objects that repeat a key (the last one wins). Default: refused, since parsers
+        downstream may take the first.
 
     Returns
     -------
     Callable
-        The Lambda handler. API Gateway: the handler's response (a dict with ``statusCode`` is passed
+        The Lambda handler. HTTP sources: the handler's response (a dict with ``statusCode`` is passed
         through, any other value is returned as JSON with 200, ``None`` as 204), 400 on rejection, 500 on
-        an unexpected exception. SQS: ``{"batchItemFailures": [...]}``. SNS: the list of handler
-        results. EventBridge/raw: the handler's result. Asynchronous sources raise
-        :class:`InputRejected` on rejection and re-raise handler exceptions (secrets scrubbed).
+        an unexpected exception (in the ALB's format for ``"alb"``). SQS: ``{"batchItemFailures": [...]}``.
+        SNS: the list of handler results. EventBridge/raw: the handler's result. Asynchronous sources
+        raise :class:`InputRejected` on rejection and re-raise handler exceptions (secrets scrubbed).
 
     Examples
     --------
