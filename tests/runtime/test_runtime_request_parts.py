@@ -228,3 +228,10 @@ def test_plain_text_sqs_and_sns_messages(context: FakeContext) -> None:
     sns = secure_handler(lambda v, c: v, model=str, envelope="sns")
     assert sns(sns_event("not { json"), context) == ["not { json"]
     assert seen == ["plain text"]
+
+
+def test_decoded_events_with_a_str_model_are_json_strings(context: FakeContext) -> None:
+    """A raw event is already decoded: a ``str`` model takes a JSON string event, not its JSON text."""
+    assert secure_handler(lambda v, c: v, model=str)("abc", context) == "abc"
+    with pytest.raises(InputRejected):
+        secure_handler(lambda v, c: v, model=str)({"not": "text"}, context)

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from pydantic_core import ValidationError
+from pydantic_core import ValidationError, to_json
 
 from secure_serverless.runtime._config import Envelope
-from secure_serverless.runtime._errors import InputRejected
+from secure_serverless.runtime._errors import ErrorCode, InputRejected
 from secure_serverless.runtime._failures import raise_handler_error, report_handler_error
 from secure_serverless.runtime._guard import Guard
 from secure_serverless.runtime._http import LambdaHandler, http_event_validator, wrap_http
@@ -45,15 +45,30 @@ def wrap_handler(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> Lamb
 def validate_all(guard: Guard, messages: list[tuple[Any, Any]], context: Any) -> list[Any]:
     """The models of every (text, message id) of a batch; if any is refused, each refusal is logged
     (with its message id), all are counted, and the first is raised."""
+    validate_json = None if guard.text else guard.validator.validate_json
+    duplicates = guard.duplicates if guard.check_duplicates is not None else None
+    limit = guard.limit
     values: list[Any] = []
     first: InputRejected | None = None
     rejected = 0
     for message, message_id in messages:
+        rejection: InputRejected | None = None
         try:
-            values.append(guard.validate(guard.text_payload(message, False)))
+            if validate_json is not None and type(message) is str and len(message) * 4 <= limit:
+                values.append(validate_json(message, strict=True))
+                if duplicates is not None:
+                    duplicates(message)
+            else:
+                values.append(guard.validate(guard.text_payload(message, False)))
+        except ValidationError as exc:
+            rejection = guard.rejection(exc)
         except InputRejected as exc:
-            guard.log_rejection(exc, context, message_id)
-            first = first or exc
+            rejection = exc
+        except Exception as exc:  # a validator's own bug or trap: a rejection, never a crash
+            rejection = failure_rejection(exc)
+        if rejection is not None:
+            guard.log_rejection(rejection, context, message_id)
+            first = first or rejection
             rejected += 1
     if first is not None:
         guard.count_rejected(rejected, context)
@@ -139,15 +154,32 @@ def _wrap_sns(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaH
 def _wrap_single(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaHandler:
     """EventBridge (``detail``) and raw events: one payload, already decoded from JSON by Lambda."""
     eventbridge = guard.envelope == Envelope.EVENTBRIDGE
+    # Always JSON, even for a ``str`` model: the payload is re-serialised below, not a text body.
+    validate_json = guard.validator.validate_json
+    limit = guard.limit
 
     def single_handler(event: Any, context: Any) -> Any:
+        rejection: InputRejected | None = None
         try:
             payload = eventbridge_detail(event) if eventbridge else event
-            # One Rust serialisation gives the exact size and the same strict JSON semantics as a body.
-            value = guard.validate(guard.object_payload(payload))
+            # One Rust serialisation gives the exact size and the same strict JSON semantics as a body
+            # (NaN and infinities written as such, so that the model refuses them unless allowed).
+            try:
+                data = to_json(payload, inf_nan_mode="constants")
+            except Exception:
+                raise InputRejected(ErrorCode.MALFORMED_PAYLOAD) from None
+            if len(data) > limit:
+                raise InputRejected(ErrorCode.PAYLOAD_TOO_LARGE, payload_bytes=len(data))
+            value = validate_json(data, strict=True)
+        except ValidationError as exc:
+            rejection = guard.rejection(exc)
         except InputRejected as exc:
+            rejection = exc
+        except Exception as exc:  # a validator's own bug or trap: a rejection, never a crash
+            rejection = failure_rejection(exc)
+        if rejection is not None:
             correlation = event.get("id") if eventbridge and type(event) is dict else None
-            raise guard.reject(exc, context, correlation) from None
+            raise guard.reject(rejection, context, correlation)
         try:
             return fn(value, context, event) if pass_event else fn(value, context)
         except Exception as exc:

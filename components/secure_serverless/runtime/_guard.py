@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic_core import ValidationError, to_json
+from pydantic_core import ValidationError
 
 from secure_serverless.runtime import _config, contract
 from secure_serverless.runtime._config import Envelope
@@ -111,20 +111,6 @@ class Guard:
             if size > limit:
                 raise InputRejected(ErrorCode.PAYLOAD_TOO_LARGE, payload_bytes=size)
         return body
-
-    def object_payload(self, value: Any) -> bytes:
-        """A decoded JSON value (EventBridge ``detail``, a raw event) serialised once, in Rust, so that it
-        is size-checked and validated with the same strict JSON semantics as a text body (``NaN`` and
-        infinities are written as such, so that the model refuses them unless allowed)."""
-        try:
-            data = to_json(value, inf_nan_mode="constants")
-        except Exception:
-            data = None
-        if data is None:
-            raise InputRejected(ErrorCode.MALFORMED_PAYLOAD)
-        if len(data) > self.limit:
-            raise InputRejected(ErrorCode.PAYLOAD_TOO_LARGE, payload_bytes=len(data))
-        return data
 
     def validate(self, payload: str | bytes) -> Any:
         """The body model of a size-checked payload: plain text for a ``str`` model, else strict JSON

@@ -104,6 +104,6 @@ def duplicate_key_check() -> Callable[[str | bytes], None]:
 
     def check(payload: str | bytes) -> None:
         data = payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else payload
-        from_json(data, allow_inf_nan=True, cache_mode="none", catch_duplicate_keys=True)
+        from_json(data, allow_inf_nan=True, cache_mode="keys", catch_duplicate_keys=True)
 
     return check
