@@ -42,38 +42,58 @@ def wrap_handler(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> Lamb
     return wraps(fn)(wrapped)
 
 
-def validate_all(guard: Guard, messages: list[tuple[Any, Any]], context: Any) -> list[Any]:
-    """The models of every (text, message id) of a batch; if any is refused, each refusal is logged
-    (with its message id), all are counted, and the first is raised."""
+TextValidator = Callable[[Any], Any]
+BatchValidator = Callable[[list[tuple[Any, ...]], Any], list[Any]]
+
+
+def text_validator(guard: Guard) -> TextValidator:
+    """``validate(message)``: the model of one text payload (an SNS message, an SQS body), or
+    InputRejected. The common case (a JSON text certainly within the limit) is one ``validate_json``."""
     validate_json = None if guard.text else guard.validator.validate_json
     duplicates = guard.duplicates if guard.check_duplicates is not None else None
     limit = guard.limit
-    values: list[Any] = []
-    first: InputRejected | None = None
-    rejected = 0
-    for message, message_id in messages:
-        rejection: InputRejected | None = None
+
+    def validate(message: Any) -> Any:
         try:
             if validate_json is not None and type(message) is str and len(message) * 4 <= limit:
-                values.append(validate_json(message, strict=True))
+                value = validate_json(message, strict=True)
                 if duplicates is not None:
                     duplicates(message)
-            else:
-                values.append(guard.validate(guard.text_payload(message, False)))
+                return value
+            return guard.validate(guard.text_payload(message, False))
         except ValidationError as exc:
             rejection = guard.rejection(exc)
-        except InputRejected as exc:
-            rejection = exc
+        except InputRejected:
+            raise
         except Exception as exc:  # a validator's own bug or trap: a rejection, never a crash
             rejection = failure_rejection(exc)
-        if rejection is not None:
-            guard.log_rejection(rejection, context, message_id)
-            first = first or rejection
-            rejected += 1
-    if first is not None:
-        guard.count_rejected(rejected, context)
-        raise first
-    return values
+        raise rejection
+
+    return validate
+
+
+def batch_validator(guard: Guard) -> BatchValidator:
+    """``validate(messages, context)``: the models of every ``(text, message id, ...)`` of a batch; if any
+    is refused, each refusal is logged (with its message id), all are counted, and the first is raised."""
+    one = text_validator(guard)
+
+    def validate(messages: list[tuple[Any, ...]], context: Any) -> list[Any]:
+        values: list[Any] = []
+        first: InputRejected | None = None
+        rejected = 0
+        for item in messages:
+            try:
+                values.append(one(item[0]))
+            except InputRejected as rejection:
+                guard.log_rejection(rejection, context, item[1])
+                first = first or rejection
+                rejected += 1
+        if first is not None:
+            guard.count_rejected(rejected, context)
+            raise first
+        return values
+
+    return validate
 
 
 def _wrap_sqs(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaHandler:
@@ -133,13 +153,26 @@ def _wrap_sqs(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaH
 
 
 def _wrap_sns(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaHandler:
+    one = text_validator(guard)
+    validate_all = batch_validator(guard)
+
     def sns_handler(event: Any, context: Any) -> list[Any]:
         try:
             messages = sns_messages(event)
         except InputRejected as exc:
             raise guard.reject(exc, context, None) from None
+        if len(messages) == 1:  # SNS invokes a function with one message: the common case, inline
+            message, message_id, record = messages[0]
+            try:
+                value = one(message)
+            except InputRejected as exc:
+                raise guard.reject(exc, context, message_id) from None
+            try:
+                return [fn(value, context, record) if pass_event else fn(value, context)]
+            except Exception as exc:
+                raise_handler_error(guard.telemetry, exc, value, context, message_id)
         # Validate every record before running the handler on any, so a retry never repeats work.
-        values = validate_all(guard, [(message, message_id) for message, message_id, _ in messages], context)
+        values = validate_all(messages, context)
         results = []
         for value, (_, message_id, record) in zip(values, messages, strict=True):
             try:
@@ -206,13 +239,14 @@ def event_validator(guard: Guard) -> LambdaHandler:
     if envelope in Envelope.HTTP:
         return http_event_validator(guard)
     if envelope == Envelope.SQS:
+        validate_all = batch_validator(guard)
 
         def check_sqs(event: Any, context: Any) -> list[Any]:
             try:
                 records = sqs_records(event)
             except InputRejected as exc:
                 raise guard.reject(exc, context, None) from None
-            return validate_all(guard, [(record.get("body"), record["messageId"]) for record in records], context)
+            return validate_all([(record.get("body"), record["messageId"]) for record in records], context)
 
         return check_sqs
     if envelope == Envelope.SNS:

@@ -13,10 +13,6 @@ from typing import Any
 
 from secure_serverless.runtime._errors import ErrorCode, InputRejected
 
-# requestContext members that only WebSocket API events carry.
-_WEBSOCKET_MARKERS = ("connectionId", "eventType")
-
-
 def _invalid() -> InputRejected:
     return InputRejected(ErrorCode.INVALID_ENVELOPE)
 
@@ -36,7 +32,7 @@ def check_rest_event(event: Any) -> None:
     version = event.get("version")
     if type(context) is not dict or (version is not None and version != "1.0") or "elb" in context:
         raise _invalid()
-    if any(marker in context for marker in _WEBSOCKET_MARKERS):
+    if "connectionId" in context or "eventType" in context:  # a WebSocket API event
         raise _invalid()
 
 
@@ -86,13 +82,18 @@ def sqs_records(event: Any) -> list[dict[str, Any]]:
 
 
 def sns_messages(event: Any) -> list[tuple[Any, Any, Any]]:
-    """(message, message id, record) of every record of an SNS event, else INVALID_ENVELOPE."""
+    """(message, message id, record) of every record of an SNS event (``EventSource: "aws:sns"``, a string
+    ``Sns.Message``), else INVALID_ENVELOPE. One pass: SNS invokes once per message."""
+    records = event.get("Records") if type(event) is dict else None
+    if type(records) is not list or not records:
+        raise _invalid()
     out = []
-    for record in event_records(event, "EventSource", "aws:sns"):
-        sns = record.get("Sns")
-        if type(sns) is not dict or type(sns.get("Message")) is not str:
+    for record in records:
+        sns = record.get("Sns") if type(record) is dict and record.get("EventSource") == "aws:sns" else None
+        message = sns.get("Message") if type(sns) is dict else None
+        if type(message) is not str:
             raise _invalid()
-        out.append((sns["Message"], sns.get("MessageId"), record))
+        out.append((message, sns.get("MessageId"), record))  # type: ignore[union-attr]
     return out
 
 
