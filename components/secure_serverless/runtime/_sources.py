@@ -13,6 +13,7 @@ from typing import Any
 
 from secure_serverless.runtime._errors import ErrorCode, InputRejected
 
+
 def _invalid() -> InputRejected:
     return InputRejected(ErrorCode.INVALID_ENVELOPE)
 
