@@ -47,11 +47,8 @@ def _body(response: dict[str, Any]) -> dict[str, Any]:
         (
             json.dumps(order_payload(lines=[{"sku": "ABC-123", "quantity": 11}, {"sku": "bad", "quantity": True}])),
             ErrorCode.VALIDATION_FAILED,
-            [
-                {"path": "$.lines[0].quantity", "type": "less_than_equal"},
-                {"path": "$.lines[1].sku", "type": "string_pattern_mismatch"},
-                {"path": "$.lines[1].quantity", "type": "int_type"},
-            ],
+            # A list stops at its first failing item (bounded work on huge invalid payloads).
+            [{"path": "$.lines[0].quantity", "type": "less_than_equal"}],
         ),
         (
             json.dumps(order_payload(customer="x" * 41)),
@@ -121,10 +118,19 @@ def test_dict_keys_in_error_paths_are_anonymised(context: FakeContext) -> None:
 
 
 def test_field_list_is_capped(context: FakeContext) -> None:
-    handler = secure_handler(lambda v, c: v, model=list[int], envelope="api_gateway_http")
-    response = handler(apigw_v2(json.dumps(["x"] * 500)), context)
+    from pydantic import create_model
+
+    wide: Any = create_model("Wide", **{f"f{i}": (int, ...) for i in range(60)})
+    handler = secure_handler(lambda v, c: v, model=wide, envelope="api_gateway_http")
+    response = handler(apigw_v2(json.dumps({f"f{i}": "x" for i in range(60)})), context)
     body = _body(response)
     assert len(body["fields"]) == MAX_RESPONSE_FIELDS and body["fieldsTruncated"] is True
+
+
+def test_a_list_reports_its_first_failing_item_only(context: FakeContext) -> None:
+    handler = secure_handler(lambda v, c: v, model=list[int], envelope="api_gateway_http")
+    response = handler(apigw_v2(json.dumps([1, "x", "y"] * 500)), context)
+    assert _body(response)["fields"] == [{"path": "$[1]", "type": "int_type"}]
 
 
 def test_api_handler_exception_is_a_generic_500_with_correlation_id(

@@ -11,7 +11,7 @@ import pytest
 from runtime_support import ROOT
 
 import secure_serverless.runtime
-from secure_serverless.runtime import _entry_points, _guard, _secrets, contract
+from secure_serverless.runtime import _entry_points, _guard, _request, _secrets, contract
 
 CONTRACT = ROOT / "components" / "secure_serverless" / "runtime" / "contract.py"
 PYTHONPATH = os.pathsep.join([str(ROOT / "components"), str(ROOT / "stacks" / "handlers")])
@@ -69,9 +69,13 @@ def test_contract_values() -> None:
     assert contract.METRIC_NAMESPACE == "SecureServerless"
     assert contract.REJECTED_INPUT_METRIC == "RejectedInput"
     assert contract.METRIC_DIMENSION == "FunctionName"
-    assert set(contract.HELPER_ENV_VARS) <= set(contract.SAFE_ENV_DEFAULTS)
+    # The payload limit is left to each envelope's default (its source's maximum), so it is not set.
+    assert set(contract.SAFE_ENV_DEFAULTS) & set(contract.HELPER_ENV_VARS) == {
+        contract.ENV_METRIC_NAMESPACE,
+        contract.ENV_LOG_LEVEL,
+    }
     assert contract.SAFE_ENV_DEFAULTS[contract.ENV_METRIC_NAMESPACE] == contract.METRIC_NAMESPACE
-    assert int(contract.SAFE_ENV_DEFAULTS[contract.ENV_MAX_PAYLOAD_BYTES]) == contract.DEFAULT_MAX_PAYLOAD_BYTES
+    assert set(contract.DEFAULT_MAX_PAYLOAD_BYTES) == set(secure_serverless.runtime.Envelope.ALL)
     assert contract.SAFE_ENV_DEFAULTS[contract.ENV_LOG_LEVEL] in contract.LOG_LEVELS
     assert contract.SAFE_ENV_DEFAULTS["POWERTOOLS_LOGGER_LOG_EVENT"] == "false"
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in contract.SAFE_ENV_DEFAULTS.items())
@@ -83,13 +87,13 @@ def test_safe_env_defaults_are_accepted_by_the_helper(monkeypatch: pytest.Monkey
         monkeypatch.setenv(name, value)
     guard = _guard.Guard(int, "raw", None, None, None, None)
     assert (guard.limit, guard.telemetry.namespace, guard.telemetry.threshold) == (
-        contract.DEFAULT_MAX_PAYLOAD_BYTES,
+        contract.DEFAULT_MAX_PAYLOAD_BYTES["raw"],
         contract.METRIC_NAMESPACE,
         20,
     )
 
 
-@pytest.mark.parametrize("module", [secure_serverless.runtime, _entry_points, _secrets])
+@pytest.mark.parametrize("module", [secure_serverless.runtime, _entry_points, _secrets, _request])
 def test_docstring_examples(module: object) -> None:
     failures, tests = doctest.testmod(module, optionflags=doctest.ELLIPSIS)  # type: ignore[arg-type]
     assert tests > 0 and failures == 0

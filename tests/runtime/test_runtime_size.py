@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from runtime_events import apigw_v1, apigw_v2, eventbridge_event, sns_event, sqs_event
+from runtime_events import apigw_v2, eventbridge_event, sns_event, sqs_event
 from runtime_support import Captured, FakeContext
 
 from secure_serverless.runtime import ErrorCode, InputRejected, contract, secure_handler
@@ -43,7 +43,7 @@ def test_limit_is_exact_in_utf8_bytes(char: str, context: FakeContext, stdout: C
 
 def test_limit_applies_to_decoded_base64(context: FakeContext) -> None:
     handler = _api(max_payload_bytes=LIMIT)
-    assert handler(apigw_v1(_padded(LIMIT), b64=True) | {"version": "2.0"}, context)["statusCode"] == 200
+    assert handler(apigw_v2(_padded(LIMIT), b64=True), context)["statusCode"] == 200
     assert handler(apigw_v2(_padded(LIMIT + 1), b64=True), context)["statusCode"] == 400
     huge = apigw_v2(_padded(10 * LIMIT), b64=True)
     assert json.loads(handler(huge, context)["body"])["error"] == ErrorCode.PAYLOAD_TOO_LARGE
@@ -63,10 +63,34 @@ def test_limit_from_environment(monkeypatch: pytest.MonkeyPatch, context: FakeCo
     assert handler(apigw_v2(_padded(LIMIT + 1)), context)["statusCode"] == 400
 
 
-def test_default_limit(context: FakeContext) -> None:
-    handler = _api()
-    assert handler(apigw_v2(_padded(contract.DEFAULT_MAX_PAYLOAD_BYTES)), context)["statusCode"] == 200
-    assert handler(apigw_v2(_padded(contract.DEFAULT_MAX_PAYLOAD_BYTES + 1)), context)["statusCode"] == 400
+@pytest.mark.parametrize(
+    ("envelope", "limit"),
+    [
+        ("api_gateway_http", 6_291_456),  # Lambda synchronous invocation: 6 MB
+        ("api_gateway_rest", 6_291_456),
+        ("alb", 1_048_576),  # ALB: 1 MB request body for Lambda targets
+        ("sqs", 1_048_576),  # SQS MaximumMessageSize: up to 1 MiB
+        ("sns", 1_048_576),  # SNS MaximumMessageSize: up to 1 MiB
+        ("eventbridge", 1_048_576),  # asynchronous invocation: 1 MB
+        ("raw", 6_291_456),
+    ],
+)
+def test_default_limit_is_the_sources_documented_maximum(envelope: str, limit: int) -> None:
+    assert contract.DEFAULT_MAX_PAYLOAD_BYTES[envelope] == limit
+    assert secure_handler(lambda v, c: v, model=str, envelope=envelope)  # builds
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("envelope", ["api_gateway_http", "sqs"])
+def test_default_limit_is_exact(envelope: str, context: FakeContext) -> None:
+    limit = contract.DEFAULT_MAX_PAYLOAD_BYTES[envelope]
+    handler = secure_handler(lambda v, c: None, model=str, envelope=envelope)
+    factory = apigw_v2 if envelope == "api_gateway_http" else sqs_event
+    ok, over = handler(factory(_padded(limit)), context), handler(factory(_padded(limit + 1)), context)
+    if envelope == "sqs":
+        assert ok == {"batchItemFailures": []} and over == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
+    else:
+        assert (ok["statusCode"], over["statusCode"]) == (204, 400)
 
 
 def test_sqs_limit_is_per_record(context: FakeContext) -> None:

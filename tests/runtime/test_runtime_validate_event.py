@@ -222,9 +222,9 @@ def test_validate_event_reuses_the_most_recently_used_guards(monkeypatch: pytest
     built: list[Any] = []
     real = _guard.Guard
 
-    def counting_guard(*args: Any) -> Any:
+    def counting_guard(*args: Any, **kwargs: Any) -> Any:
         built.append(args)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(_entry_points, "Guard", counting_guard)
     hot = _Logger()

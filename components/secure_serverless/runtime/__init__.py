@@ -18,20 +18,25 @@ Examples
 from __future__ import annotations
 
 # Private modules, each importing only those above it (and contract, _secrets):
-#   _responses     JSON text and API Gateway proxy responses
+#   _responses     JSON text, API Gateway proxy responses and their ALB form
 #   _errors        error codes, their fixed messages, InputRejected and HandlerFailed
 #   _config        Envelope names and the settings read from arguments or the environment at cold start
 #   _telemetry     log lines and EMF metric lines
-#   _validation    compiled validators; validation errors turned into safe rejections
-#   _guard         one handler's boundary: size, parse, validate, record rejections
+#   _strict_json   schema hardening (no NaN/Infinity/overflow, fail-fast sequences), the duplicate-key check
+#   _validation    compiled, hardened validators; validation errors turned into safe rejections
+#   _sources       what each source's events look like: the strict envelope checks
+#   _request       path, query and header values of HTTP requests, their validators, Request
+#   _guard         one handler's boundary: declared models, size, parse, validate, record rejections
 #   _failures      handler exceptions: secrets scrubbed, logged, counted, re-raised safely
-#   _envelopes     per-source wrappers (API Gateway, SQS, SNS, EventBridge/raw) and validate_event's checks
+#   _http          API Gateway REST/HTTP and ALB wrappers (bodies and request parts)
+#   _envelopes     SQS, SNS, EventBridge/raw wrappers; dispatch; validate_event's checks
 #   _entry_points  secure_handler and validate_event
 from secure_serverless.runtime import contract
 from secure_serverless.runtime._config import Envelope, EnvelopeName
 from secure_serverless.runtime._entry_points import secure_handler, validate_event
 from secure_serverless.runtime._envelopes import LambdaHandler
 from secure_serverless.runtime._errors import MAX_RESPONSE_FIELDS, ErrorCode, HandlerFailed, InputRejected
+from secure_serverless.runtime._request import Request
 from secure_serverless.runtime._secrets import MASK, redact
 from secure_serverless.runtime._telemetry import SupportsLogging, SupportsMetrics
 
@@ -44,6 +49,7 @@ __all__ = [
     "HandlerFailed",
     "InputRejected",
     "LambdaHandler",
+    "Request",
     "SupportsLogging",
     "SupportsMetrics",
     "contract",

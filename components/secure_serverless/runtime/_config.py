@@ -11,7 +11,7 @@ from typing import Final, Literal
 
 from secure_serverless.runtime import contract
 
-EnvelopeName = Literal["raw", "api_gateway_rest", "api_gateway_http", "sqs", "sns", "eventbridge"]
+EnvelopeName = Literal["raw", "api_gateway_rest", "api_gateway_http", "alb", "sqs", "sns", "eventbridge"]
 
 
 class Envelope:
@@ -20,10 +20,13 @@ class Envelope:
     RAW: Final = "raw"
     API_GATEWAY_REST: Final = "api_gateway_rest"
     API_GATEWAY_HTTP: Final = "api_gateway_http"
+    ALB: Final = "alb"
     SQS: Final = "sqs"
     SNS: Final = "sns"
     EVENTBRIDGE: Final = "eventbridge"
-    ALL: Final = (RAW, API_GATEWAY_REST, API_GATEWAY_HTTP, SQS, SNS, EVENTBRIDGE)
+    ALL: Final = (RAW, API_GATEWAY_REST, API_GATEWAY_HTTP, ALB, SQS, SNS, EVENTBRIDGE)
+    #: The HTTP request sources: their handlers may declare path, query and header models.
+    HTTP: Final = (API_GATEWAY_REST, API_GATEWAY_HTTP, ALB)
 
 
 # The standard ``logging`` level numbers.
@@ -37,10 +40,11 @@ def envelope_name(envelope: str) -> str:
     return envelope
 
 
-def payload_limit(max_payload_bytes: int | None) -> int:
-    """The largest accepted payload in bytes: the argument, else the environment, else the default."""
+def payload_limit(max_payload_bytes: int | None, envelope: str) -> int:
+    """The largest accepted payload in bytes: the argument, else the environment, else the envelope's
+    source's documented maximum (:data:`~.contract.DEFAULT_MAX_PAYLOAD_BYTES`)."""
     if max_payload_bytes is None:
-        return _env_int(contract.ENV_MAX_PAYLOAD_BYTES, contract.DEFAULT_MAX_PAYLOAD_BYTES)
+        return _env_int(contract.ENV_MAX_PAYLOAD_BYTES, contract.DEFAULT_MAX_PAYLOAD_BYTES[envelope])
     if type(max_payload_bytes) is not int or max_payload_bytes <= 0:
         raise ValueError(f"max_payload_bytes must be a positive int, got {max_payload_bytes!r}")
     return max_payload_bytes

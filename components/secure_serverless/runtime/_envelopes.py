@@ -1,12 +1,12 @@
 """The event sources: where each one's payload is, and what a rejection or a handler error becomes.
 
-API Gateway answers 400 (rejection) or 500 (handler error); SQS reports partial batch failures; SNS,
-EventBridge and direct invocation raise, so that Lambda retries and then dead-letters the event. Each
-wrapper keeps its common case inline (one ``validate_json`` call on the payload); the rest goes through
-the :class:`~._guard.Guard`.
+HTTP sources (:mod:`._http`) answer 400 or 500; SQS reports partial batch failures; SNS, EventBridge and
+direct invocation raise, so that Lambda retries and then dead-letters the event. Each wrapper keeps its
+common case inline (one ``validate_json`` call on the payload); the rest goes through the
+:class:`~._guard.Guard`. Any exception raised while validating is a rejection, never a crash.
 
 :func:`event_validator` builds what :func:`~._entry_points.validate_event` runs: each envelope's shape is
-checked by the very code the wrappers run (a shared check, or the wrapper itself), never by a copy.
+checked by the very code the wrappers run (:mod:`._sources`, or the wrapper itself), never by a copy.
 """
 
 from __future__ import annotations
@@ -18,19 +18,21 @@ from typing import Any
 from pydantic_core import ValidationError, to_json
 
 from secure_serverless.runtime._config import Envelope
-from secure_serverless.runtime._errors import INTERNAL_ERROR_MESSAGE, ErrorCode, InputRejected
+from secure_serverless.runtime._errors import ErrorCode, InputRejected
 from secure_serverless.runtime._failures import raise_handler_error, report_handler_error
 from secure_serverless.runtime._guard import Guard
-from secure_serverless.runtime._responses import api_response, api_result
+from secure_serverless.runtime._http import LambdaHandler, http_event_validator, wrap_http
+from secure_serverless.runtime._sources import eventbridge_detail, sns_messages, sqs_records
+from secure_serverless.runtime._validation import failure_rejection
 
-LambdaHandler = Callable[[Any, Any], Any]
+__all__ = ["LambdaHandler", "event_validator", "wrap_handler"]
 
 
 def wrap_handler(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaHandler:
     """The Lambda handler that unwraps ``guard.envelope``'s events for ``fn``."""
     envelope = guard.envelope
-    if envelope in (Envelope.API_GATEWAY_REST, Envelope.API_GATEWAY_HTTP):
-        wrapped = _wrap_api(fn, guard, pass_event, v2=envelope == Envelope.API_GATEWAY_HTTP)
+    if envelope in Envelope.HTTP:
+        wrapped = wrap_http(fn, guard, pass_event)
     elif envelope == Envelope.SQS:
         wrapped = _wrap_sqs(fn, guard, pass_event)
     elif envelope == Envelope.SNS:
@@ -40,113 +42,63 @@ def wrap_handler(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> Lamb
     return wraps(fn)(wrapped)
 
 
-# --- unwrapping, shared with validate_event -----------------------------------------------------------
+TextValidator = Callable[[Any], Any]
+BatchValidator = Callable[[list[tuple[Any, ...]], Any], list[Any]]
 
 
-def api_request_id(event: Any) -> Any:
-    """The API Gateway request id of ``event`` (not yet checked), or ``None``."""
-    request_context = event.get("requestContext") if type(event) is dict else None
-    return request_context.get("requestId") if type(request_context) is dict else None
-
-
-def check_api_event(event: Any, v2: bool) -> None:
-    """INVALID_ENVELOPE unless ``event`` is an API Gateway proxy event of the expected payload format: a
-    dict with a ``requestContext`` dict and ``version`` "2.0" (HTTP API, ``v2``) or, for a REST API,
-    "1.0" or none at all."""
-    if type(event) is not dict or type(event.get("requestContext")) is not dict:
-        raise InputRejected(ErrorCode.INVALID_ENVELOPE)
-    version = event.get("version")
-    if (version != "2.0") if v2 else (version is not None and version != "1.0"):
-        raise InputRejected(ErrorCode.INVALID_ENVELOPE)
-
-
-def event_records(event: Any) -> list[Any]:
-    """The ``Records`` of an SQS or SNS event: a non-empty list of dicts, else INVALID_ENVELOPE."""
-    records = event.get("Records") if type(event) is dict else None
-    if type(records) is not list or not records or any(type(r) is not dict for r in records):
-        raise InputRejected(ErrorCode.INVALID_ENVELOPE)
-    return records
-
-
-def sqs_records(event: Any) -> list[dict[str, Any]]:
-    """The records of an SQS event, each with a non-empty string ``messageId`` (without one no partial
-    batch answer is possible), else INVALID_ENVELOPE."""
-    records = event_records(event)
-    for record in records:
-        message_id = record.get("messageId")
-        if type(message_id) is not str or not message_id:
-            raise InputRejected(ErrorCode.INVALID_ENVELOPE)
-    return records
-
-
-def sns_messages(event: Any) -> list[tuple[Any, Any, Any]]:
-    """(message, message id, record) of every record of an SNS event, else INVALID_ENVELOPE."""
-    out = []
-    for record in event_records(event):
-        sns = record.get("Sns")
-        if type(sns) is not dict or type(sns.get("Message")) is not str:
-            raise InputRejected(ErrorCode.INVALID_ENVELOPE)
-        out.append((sns["Message"], sns.get("MessageId"), record))
-    return out
-
-
-def validate_all(guard: Guard, messages: list[tuple[Any, Any]], context: Any) -> list[Any]:
-    """The models of every (JSON text, message id) of a batch; if any is refused, each refusal is logged
-    (with its message id), all are counted, and the first is raised."""
-    values: list[Any] = []
-    first: InputRejected | None = None
-    rejected = 0
-    for message, message_id in messages:
-        try:
-            values.append(guard.validate(guard.text_payload(message, False)))
-        except InputRejected as exc:
-            guard.log_rejection(exc, context, message_id)
-            first = first or exc
-            rejected += 1
-    if first is not None:
-        guard.count_rejected(rejected, context)
-        raise first
-    return values
-
-
-# --- the wrappers --------------------------------------------------------------------------------------
-
-
-def _wrap_api(fn: Callable[..., Any], guard: Guard, pass_event: bool, v2: bool) -> LambdaHandler:
-    validate_json = guard.validator.validate_json
+def text_validator(guard: Guard) -> TextValidator:
+    """``validate(message)``: the model of one text payload (an SNS message, an SQS body), or
+    InputRejected. The common case (a JSON text certainly within the limit) is one ``validate_json``."""
+    validate_json = None if guard.text else guard.validator.validate_json
+    duplicates = guard.duplicates if guard.check_duplicates is not None else None
     limit = guard.limit
 
-    def api_handler(event: Any, context: Any) -> Any:
-        rejection: InputRejected | None = None
+    def validate(message: Any) -> Any:
         try:
-            check_api_event(event, v2)
-            body = event.get("body")
-            # Fast path: a plain-text body that is certainly within the limit is validated directly.
-            if type(body) is str and len(body) * 4 <= limit and event.get("isBase64Encoded") is not True:
-                value = validate_json(body, strict=True)
-            else:
-                payload = guard.text_payload(body, event.get("isBase64Encoded") is True)
-                value = validate_json(payload, strict=True)
+            if validate_json is not None and type(message) is str and len(message) * 4 <= limit:
+                value = validate_json(message, strict=True)
+                if duplicates is not None:
+                    duplicates(message)
+                return value
+            return guard.validate(guard.text_payload(message, False))
         except ValidationError as exc:
             rejection = guard.rejection(exc)
-        except InputRejected as exc:
-            rejection = exc
-        if rejection is not None:
-            return guard.reject(rejection, context, api_request_id(event)).to_response()
-        try:
-            result = fn(value, context, event) if pass_event else fn(value, context)
-            return api_result(result)
-        except Exception as exc:
-            request_id = event["requestContext"].get("requestId")
-            cid, _ = report_handler_error(guard.telemetry, exc, value, context, request_id)
-            error = {"error": ErrorCode.INTERNAL_ERROR, "message": INTERNAL_ERROR_MESSAGE, "correlationId": cid}
-            return api_response(500, error)
+        except InputRejected:
+            raise
+        except Exception as exc:  # a validator's own bug or trap: a rejection, never a crash
+            rejection = failure_rejection(exc)
+        raise rejection
 
-    return api_handler
+    return validate
+
+
+def batch_validator(guard: Guard) -> BatchValidator:
+    """``validate(messages, context)``: the models of every ``(text, message id, ...)`` of a batch; if any
+    is refused, each refusal is logged (with its message id), all are counted, and the first is raised."""
+    one = text_validator(guard)
+
+    def validate(messages: list[tuple[Any, ...]], context: Any) -> list[Any]:
+        values: list[Any] = []
+        first: InputRejected | None = None
+        rejected = 0
+        for item in messages:
+            try:
+                values.append(one(item[0]))
+            except InputRejected as rejection:
+                guard.log_rejection(rejection, context, item[1])
+                first = first or rejection
+                rejected += 1
+        if first is not None:
+            guard.count_rejected(rejected, context)
+            raise first
+        return values
+
+    return validate
 
 
 def _wrap_sqs(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaHandler:
-    validate_json = guard.validator.validate_json
+    validate_json = None if guard.text else guard.validator.validate_json
+    duplicates = guard.duplicates if guard.check_duplicates is not None else None
     limit = guard.limit
 
     def sqs_handler(event: Any, context: Any) -> dict[str, list[dict[str, str]]]:
@@ -168,14 +120,18 @@ def _wrap_sqs(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaH
             body = record.get("body")
             rejection: InputRejected | None = None
             try:
-                if type(body) is str and len(body) * 4 <= limit:
+                if validate_json is not None and type(body) is str and len(body) * 4 <= limit:
                     value = validate_json(body, strict=True)
+                    if duplicates is not None:
+                        duplicates(body)
                 else:
-                    value = validate_json(guard.text_payload(body, False), strict=True)
+                    value = guard.validate(guard.text_payload(body, False))
             except ValidationError as exc:
                 rejection = guard.rejection(exc)
             except InputRejected as exc:
                 rejection = exc
+            except Exception as exc:  # a validator's own bug or trap: this record fails, not the batch
+                rejection = failure_rejection(exc)
             if rejection is not None:
                 guard.log_rejection(rejection, context, message_id)
                 rejected += 1
@@ -197,13 +153,26 @@ def _wrap_sqs(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaH
 
 
 def _wrap_sns(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaHandler:
+    one = text_validator(guard)
+    validate_all = batch_validator(guard)
+
     def sns_handler(event: Any, context: Any) -> list[Any]:
         try:
             messages = sns_messages(event)
         except InputRejected as exc:
             raise guard.reject(exc, context, None) from None
+        if len(messages) == 1:  # SNS invokes a function with one message: the common case, inline
+            message, message_id, record = messages[0]
+            try:
+                value = one(message)
+            except InputRejected as exc:
+                raise guard.reject(exc, context, message_id) from None
+            try:
+                return [fn(value, context, record) if pass_event else fn(value, context)]
+            except Exception as exc:
+                raise_handler_error(guard.telemetry, exc, value, context, message_id)
         # Validate every record before running the handler on any, so a retry never repeats work.
-        values = validate_all(guard, [(message, message_id) for message, message_id, _ in messages], context)
+        values = validate_all(messages, context)
         results = []
         for value, (_, message_id, record) in zip(values, messages, strict=True):
             try:
@@ -217,27 +186,19 @@ def _wrap_sns(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaH
 
 def _wrap_single(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> LambdaHandler:
     """EventBridge (``detail``) and raw events: one payload, already decoded from JSON by Lambda."""
+    eventbridge = guard.envelope == Envelope.EVENTBRIDGE
+    # Always JSON, even for a ``str`` model: the payload is re-serialised below, not a text body.
     validate_json = guard.validator.validate_json
     limit = guard.limit
-    eventbridge = guard.envelope == Envelope.EVENTBRIDGE
 
     def single_handler(event: Any, context: Any) -> Any:
-        correlation: Any = None
         rejection: InputRejected | None = None
         try:
-            if eventbridge:
-                try:
-                    payload = event["detail"]
-                    detail_type = event["detail-type"]
-                except (KeyError, TypeError, IndexError):
-                    detail_type = None
-                if type(detail_type) is not str or type(event) is not dict:
-                    raise InputRejected(ErrorCode.INVALID_ENVELOPE)
-            else:
-                payload = event
-            # One Rust serialisation gives the exact size and the same strict JSON semantics as a body.
+            payload = eventbridge_detail(event) if eventbridge else event
+            # One Rust serialisation gives the exact size and the same strict JSON semantics as a body
+            # (NaN and infinities written as such, so that the model refuses them unless allowed).
             try:
-                data = to_json(payload)
+                data = to_json(payload, inf_nan_mode="constants")
             except Exception:
                 raise InputRejected(ErrorCode.MALFORMED_PAYLOAD) from None
             if len(data) > limit:
@@ -247,9 +208,10 @@ def _wrap_single(fn: Callable[..., Any], guard: Guard, pass_event: bool) -> Lamb
             rejection = guard.rejection(exc)
         except InputRejected as exc:
             rejection = exc
+        except Exception as exc:  # a validator's own bug or trap: a rejection, never a crash
+            rejection = failure_rejection(exc)
         if rejection is not None:
-            if eventbridge and type(event) is dict:
-                correlation = event.get("id")
+            correlation = event.get("id") if eventbridge and type(event) is dict else None
             raise guard.reject(rejection, context, correlation)
         try:
             return fn(value, context, event) if pass_event else fn(value, context)
@@ -271,28 +233,20 @@ def event_validator(guard: Guard) -> LambdaHandler:
     returns the model (for SQS and SNS a list, one per record) or logs, counts and raises every rejection.
 
     The envelope checks are the wrappers' own: SNS, EventBridge and raw events go through the wrapper
-    itself (which already raises), API Gateway and SQS through the checks their wrappers call.
+    itself (which already raises), HTTP sources and SQS through the checks their wrappers call.
     """
     envelope = guard.envelope
-    if envelope in (Envelope.API_GATEWAY_REST, Envelope.API_GATEWAY_HTTP):
-        v2 = envelope == Envelope.API_GATEWAY_HTTP
-
-        def check_api(event: Any, context: Any) -> Any:
-            try:
-                check_api_event(event, v2)
-                return guard.validate(guard.text_payload(event.get("body"), event.get("isBase64Encoded") is True))
-            except InputRejected as exc:
-                raise guard.reject(exc, context, api_request_id(event)) from None
-
-        return check_api
+    if envelope in Envelope.HTTP:
+        return http_event_validator(guard)
     if envelope == Envelope.SQS:
+        validate_all = batch_validator(guard)
 
         def check_sqs(event: Any, context: Any) -> list[Any]:
             try:
                 records = sqs_records(event)
             except InputRejected as exc:
                 raise guard.reject(exc, context, None) from None
-            return validate_all(guard, [(record.get("body"), record["messageId"]) for record in records], context)
+            return validate_all([(record.get("body"), record["messageId"]) for record in records], context)
 
         return check_sqs
     if envelope == Envelope.SNS:

@@ -54,9 +54,13 @@ class InputRejected(Exception):
         self.fields_truncated = fields_truncated
         self.payload_bytes = payload_bytes
         self.correlation_id = correlation_id
+        #: The type name of an unexpected exception raised while validating (logged, never returned).
+        self.error_type: str | None = None
 
     def __str__(self) -> str:
-        paths = ", ".join(f"{f['path']} ({f['type']})" for f in self.fields[:MAX_RESPONSE_FIELDS])
+        paths = ", ".join(
+            f"{f['in'] + ':' if 'in' in f else ''}{f['path']} ({f['type']})" for f in self.fields[:MAX_RESPONSE_FIELDS]
+        )
         more = " ..." if self.fields_truncated or len(self.fields) > MAX_RESPONSE_FIELDS else ""
         where = f" at {paths}{more}" if paths else ""
         return f"{self.code}: {MESSAGES.get(self.code, 'rejected')}{where} [correlationId={self.correlation_id}]"

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic_core import ValidationError, to_json
+from pydantic_core import ValidationError
 
 from secure_serverless.runtime import _config, contract
+from secure_serverless.runtime._config import Envelope
 from secure_serverless.runtime._errors import ErrorCode, InputRejected
+from secure_serverless.runtime._request import PartValidator
+from secure_serverless.runtime._strict_json import duplicate_key_check
 from secure_serverless.runtime._telemetry import (
     WARNING,
     SupportsLogging,
@@ -19,7 +22,28 @@ from secure_serverless.runtime._telemetry import (
     Telemetry,
     correlation_id_for,
 )
-from secure_serverless.runtime._validation import rejection_for, schema_names, validator_for
+from secure_serverless.runtime._validation import failure_rejection, rejection_for, schema_names, validator_for
+
+#: The request parts besides the body, in the order they are validated.
+PARTS = ("path", "query", "headers")
+
+
+def _check_declared(model: Any, envelope: str, parts: dict[str, Any]) -> None:
+    if parts and envelope not in Envelope.HTTP:
+        raise ValueError(f"path, query and headers models need an HTTP envelope {Envelope.HTTP}, got {envelope!r}")
+    if "path" in parts and envelope == Envelope.ALB:
+        raise ValueError("an ALB event has no path parameters: drop path= (validate the 'path' field instead)")
+    if model is None and envelope not in Envelope.HTTP:
+        raise ValueError(f"the {envelope!r} envelope needs a model: model= (or body=)")
+
+
+def _text(payload: str | bytes) -> str:
+    if isinstance(payload, str):
+        return payload
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputRejected(ErrorCode.MALFORMED_PAYLOAD) from None
 
 
 class Guard:
@@ -33,11 +57,30 @@ class Guard:
         metric_namespace: str | None,
         logger: SupportsLogging | None,
         metrics: SupportsMetrics | None,
+        *,
+        parts: dict[str, Any] | None = None,
+        allow_inf_nan: bool = False,
+        allow_duplicate_keys: bool = False,
     ) -> None:
         self.envelope = _config.envelope_name(envelope)
-        self.validator, self._core_schema = validator_for(model)
+        declared = {name: parts[name] for name in PARTS if parts and parts.get(name) is not None}
+        _check_declared(model, self.envelope, declared)
+        self.has_body = model is not None
+        self.text = False
+        self.validator: Any = None
+        self._core_schema: Any = None
+        if model is not None:
+            self.validator, self._core_schema, self.text = validator_for(model, allow_inf_nan)
+        self.parts = tuple(PartValidator(name, part, allow_inf_nan) for name, part in declared.items())
+        #: HTTP handlers that declare a request part, or no body at all, receive a :class:`Request`.
+        self.request_mode = bool(declared) or model is None
+        self.allow_inf_nan = allow_inf_nan
+        # Duplicate keys can only be seen in JSON text: a decoded event (EventBridge, raw) already lost them.
+        decoded = self.envelope in (Envelope.RAW, Envelope.EVENTBRIDGE)
+        check = allow_duplicate_keys or self.text or not self.has_body or decoded
+        self.check_duplicates = None if check else duplicate_key_check()
         self._names: set[str] | None = None
-        self.limit = _config.payload_limit(max_payload_bytes)
+        self.limit = _config.payload_limit(max_payload_bytes, self.envelope)
         self.telemetry = Telemetry(
             self.envelope, _config.metric_namespace(metric_namespace), _config.log_threshold(), logger, metrics
         )
@@ -45,7 +88,7 @@ class Guard:
     # --- payload checks (shared by every envelope) ---------------------------------------------------
 
     def text_payload(self, body: Any, base64_encoded: bool) -> str | bytes:
-        """A JSON text payload after the size check (and base64 decoding); raises InputRejected."""
+        """A text payload after the size check (and base64 decoding); raises InputRejected."""
         limit = self.limit
         if type(body) is not str:
             raise InputRejected(ErrorCode.MALFORMED_PAYLOAD if body is None else ErrorCode.INVALID_ENVELOPE)
@@ -69,26 +112,33 @@ class Guard:
                 raise InputRejected(ErrorCode.PAYLOAD_TOO_LARGE, payload_bytes=size)
         return body
 
-    def object_payload(self, value: Any) -> bytes:
-        """A decoded JSON value (EventBridge ``detail``, a raw event) serialised once, in Rust, so that it
-        is size-checked and validated with the same strict JSON semantics as a text body."""
-        try:
-            data = to_json(value)
-        except Exception:
-            data = None
-        if data is None:
-            raise InputRejected(ErrorCode.MALFORMED_PAYLOAD)
-        if len(data) > self.limit:
-            raise InputRejected(ErrorCode.PAYLOAD_TOO_LARGE, payload_bytes=len(data))
-        return data
-
     def validate(self, payload: str | bytes) -> Any:
-        """Strict validation of a JSON payload; raises InputRejected (never chained to the input)."""
+        """The body model of a size-checked payload: plain text for a ``str`` model, else strict JSON
+        (no duplicate keys unless allowed). Raises InputRejected, never chained to the input."""
         try:
-            return self.validator.validate_json(payload, strict=True)
+            if self.text:
+                return self.validator.validate_python(_text(payload), strict=True)
+            value = self.validator.validate_json(payload, strict=True)
         except ValidationError as exc:
             rejection = self.rejection(exc)
+        except InputRejected:
+            raise
+        except Exception as exc:  # a validator's own bug or trap: a rejection, never a crash
+            rejection = failure_rejection(exc)
+        else:
+            if self.check_duplicates is not None:
+                self.duplicates(payload)
+            return value
         raise rejection
+
+    def duplicates(self, payload: str | bytes) -> None:
+        """MALFORMED_PAYLOAD if the JSON text repeats a key in an object."""
+        assert self.check_duplicates is not None
+        try:
+            self.check_duplicates(payload)
+        except ValueError as exc:
+            kind = "json_duplicate_key" if str(exc).startswith("Detected duplicate key") else "json_invalid"
+            raise InputRejected(ErrorCode.MALFORMED_PAYLOAD, ({"path": "$", "type": kind},)) from None
 
     def rejection(self, exc: ValidationError) -> InputRejected:
         """The rejection for a validation error of this handler's model (safe field paths only)."""
@@ -108,6 +158,8 @@ class Guard:
         record["fieldsTruncated"] = rejection.fields_truncated
         record["payloadBytes"] = rejection.payload_bytes
         record["limitBytes"] = self.limit
+        if rejection.error_type is not None:
+            record["errorType"] = rejection.error_type
         self.telemetry.log(WARNING, record)
 
     def count_rejected(self, count: int, context: Any) -> None:

@@ -36,3 +36,23 @@ def api_result(result: Any) -> Any:
     if result is None:
         return {"statusCode": 204, "headers": dict(RESPONSE_HEADERS)}
     return {"statusCode": 200, "headers": dict(RESPONSE_HEADERS), "body": to_json(result).decode()}
+
+
+# ALB needs a status description; the helper itself only answers with these statuses.
+_REASONS: Final = {200: "OK", 204: "No Content", 400: "Bad Request", 500: "Internal Server Error"}
+
+
+def alb_response(response: dict[str, Any], multi_value: bool) -> dict[str, Any]:
+    """An API Gateway-style response in the Application Load Balancer's format: a ``statusDescription``,
+    ``isBase64Encoded``, and the headers as ``multiValueHeaders`` when the target group has multi-value
+    headers on (the load balancer then ignores ``headers``)."""
+    status = response["statusCode"]
+    out = {"statusCode": status, "statusDescription": f"{status} {_REASONS.get(status, 'Unknown')}"}
+    headers = response.get("headers", {})
+    if multi_value:
+        out["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
+    else:
+        out["headers"] = headers
+    out["body"] = response.get("body", "")
+    out["isBase64Encoded"] = False
+    return out

@@ -82,13 +82,43 @@ def secret_values(value: Any) -> list[str]:
     return sorted({s for s in out if s}, key=len, reverse=True)
 
 
+def renderings(secret: str) -> list[str]:
+    """Every text form ``secret`` may take inside a message, longest first: as is; Python ``repr`` (with
+    and without its quote escaped: the quote kind depends on the text around it), ``ascii``; JSON-escaped
+    (with and without ``ensure_ascii``); ``unicode_escape``; and each of those forms of each form (a
+    ``repr`` of a message that holds a ``repr``). Escapes work per character, so each form is also what
+    the secret becomes inside a longer rendered text."""
+    forms = {secret}
+    for _ in range(2):
+        for form in list(forms):
+            forms.update(_forms(form))
+    forms.discard("")
+    return sorted(forms, key=len, reverse=True)
+
+
+def _forms(text: str) -> tuple[str, ...]:
+    import json
+
+    quoted = repr(text + "'\"")[1:-4]  # both quote kinds force repr to use ' and escape it
+    return (
+        quoted,
+        quoted.replace("\\'", "'"),
+        ascii(text + "'\"")[1:-4],
+        json.dumps(text)[1:-1],
+        json.dumps(text, ensure_ascii=False)[1:-1],
+        text.encode("unicode_escape").decode("ascii"),
+    )
+
+
 def scrub(text: str, secrets: list[str]) -> str:
-    """``text`` with every secret value replaced by the mask (or withheld entirely for short secrets)."""
+    """``text`` with every rendering (see :func:`renderings`) of every secret value replaced by the mask,
+    or withheld entirely when a short secret is found."""
     for secret in secrets:
-        if secret in text:
-            if len(secret) < _MIN_SCRUB_LENGTH:
-                return WITHHELD
-            text = text.replace(secret, MASK)
+        for form in renderings(secret):
+            if form in text:
+                if len(secret) < _MIN_SCRUB_LENGTH:
+                    return WITHHELD
+                text = text.replace(form, MASK)
     return text
 
 

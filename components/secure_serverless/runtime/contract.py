@@ -26,9 +26,24 @@ ENV_MAX_PAYLOAD_BYTES: Final = "SECURE_SERVERLESS_MAX_PAYLOAD_BYTES"
 ENV_LOG_LEVEL: Final = "SECURE_SERVERLESS_LOG_LEVEL"
 HELPER_ENV_VARS: Final = (ENV_METRIC_NAMESPACE, ENV_MAX_PAYLOAD_BYTES, ENV_LOG_LEVEL)
 
-#: Largest accepted payload (an API Gateway body, one SQS/SNS message, an EventBridge ``detail``), in
-#: UTF-8 bytes after base64 decoding. 256 KiB: the classic SQS/SNS/EventBridge message limit.
-DEFAULT_MAX_PAYLOAD_BYTES: Final = 262_144
+#: Largest accepted payload per envelope (an API Gateway/ALB body, one SQS/SNS message, an EventBridge
+#: ``detail``, a raw event), in UTF-8 bytes after base64 decoding: each source's documented maximum, so
+#: that no event the source can deliver is refused by default (a smaller limit is an explicit choice).
+#: Lambda: 6 MB synchronous (6,291,456 bytes: API Gateway REST/HTTP, function URLs, direct invocation),
+#: 1 MB asynchronous. ALB: 1 MB request body for Lambda targets. SQS: ``MaximumMessageSize`` up to
+#: 1,048,576. SNS: ``MaximumMessageSize`` up to 1 MiB (Lambda subscriptions supported). EventBridge:
+#: delivered to Lambda as an asynchronous invocation (1 MB). See docs/runtime.md for the sources.
+SYNC_INVOCATION_MAX_BYTES: Final = 6_291_456
+ASYNC_INVOCATION_MAX_BYTES: Final = 1_048_576
+DEFAULT_MAX_PAYLOAD_BYTES: Final[dict[str, int]] = {
+    "raw": SYNC_INVOCATION_MAX_BYTES,
+    "api_gateway_rest": SYNC_INVOCATION_MAX_BYTES,
+    "api_gateway_http": SYNC_INVOCATION_MAX_BYTES,
+    "alb": 1_048_576,
+    "sqs": 1_048_576,
+    "sns": 1_048_576,
+    "eventbridge": ASYNC_INVOCATION_MAX_BYTES,
+}
 #: Threshold for the helper's own log lines (rejections are WARNING, handler errors ERROR).
 DEFAULT_LOG_LEVEL: Final = "INFO"
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -42,15 +57,16 @@ POWERTOOLS_SAFE_ENV_DEFAULTS: Final[dict[str, str]] = {
     "POWERTOOLS_DEV": "false",
 }
 
-#: Everything ``runtime_helper=True`` should put in the function's environment (user values win).
+#: Everything ``runtime_helper=True`` should put in the function's environment (user values win). The
+#: payload limit is not set: each envelope defaults to its source's maximum.
 SAFE_ENV_DEFAULTS: Final[dict[str, str]] = {
     ENV_METRIC_NAMESPACE: METRIC_NAMESPACE,
-    ENV_MAX_PAYLOAD_BYTES: str(DEFAULT_MAX_PAYLOAD_BYTES),
     ENV_LOG_LEVEL: DEFAULT_LOG_LEVEL,
     **POWERTOOLS_SAFE_ENV_DEFAULTS,
 }
 
 __all__ = [
+    "ASYNC_INVOCATION_MAX_BYTES",
     "DEFAULT_LOG_LEVEL",
     "DEFAULT_MAX_PAYLOAD_BYTES",
     "ENV_LOG_LEVEL",
@@ -65,4 +81,5 @@ __all__ = [
     "POWERTOOLS_SAFE_ENV_DEFAULTS",
     "REJECTED_INPUT_METRIC",
     "SAFE_ENV_DEFAULTS",
+    "SYNC_INVOCATION_MAX_BYTES",
 ]
