@@ -1,0 +1,127 @@
+"""A secure CloudTrail trail: what makes "AWS API Call via CloudTrail" events reach EventBridge.
+
+EventBridge receives CloudTrail API-call events only while a trail with logging on records them.
+The trail created here is multi-region (IAM's global events are delivered in us-east-1), encrypted
+with a key of its own, validates its log files, and writes to a private, versioned, TLS-only bucket.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from secure_serverless.quarantine.documents import trail_bucket_policy, trail_key_policy
+
+
+@dataclass(frozen=True)
+class SecureTrail:
+    trail: aws.cloudtrail.Trail
+    bucket: aws.s3.Bucket
+    key: aws.kms.Key
+
+
+def create_secure_trail(
+    name: str,
+    *,
+    account_id: pulumi.Output[str],
+    partition: pulumi.Output[str],
+    region: pulumi.Output[str],
+    retention_days: int,
+    tags: dict[str, str],
+    opts: pulumi.ResourceOptions,
+) -> SecureTrail:
+    """Register the trail, its key and its bucket as children of ``opts.parent``."""
+    trail_name = f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}"[:128]
+    trail_arn = pulumi.Output.all(partition, region, account_id).apply(
+        lambda v: f"arn:{v[0]}:cloudtrail:{v[1]}:{v[2]}:trail/{trail_name}"
+    )
+    key = aws.kms.Key(
+        f"{name}-key",
+        description=f"Encrypts the {trail_name} CloudTrail log files",
+        enable_key_rotation=True,
+        rotation_period_in_days=365,
+        deletion_window_in_days=30,
+        policy=pulumi.Output.all(account_id, partition, region, trail_arn).apply(
+            lambda v: json.dumps(trail_key_policy(account_id=v[0], partition=v[1], region=v[2], trail_arn=v[3]))
+        ),
+        tags=tags,
+        opts=opts,
+    )
+    bucket = aws.s3.Bucket(f"{name}-logs", force_destroy=False, tags=tags, opts=opts)
+    guards: list[pulumi.Resource] = [
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-logs-private",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=opts,
+        ),
+        aws.s3.BucketOwnershipControls(
+            f"{name}-logs-owner",
+            bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=opts,
+        ),
+        aws.s3.BucketVersioning(
+            f"{name}-logs-versioning",
+            bucket=bucket.id,
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+            opts=opts,
+        ),
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-logs-encryption",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="aws:kms", kms_master_key_id=key.arn
+                    ),
+                    bucket_key_enabled=True,
+                )
+            ],
+            opts=opts,
+        ),
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-logs-expiry",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-trail-logs",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix="AWSLogs/"),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=retention_days),
+                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                        noncurrent_days=retention_days
+                    ),
+                )
+            ],
+            opts=opts,
+        ),
+    ]
+    policy = aws.s3.BucketPolicy(
+        f"{name}-logs-policy",
+        bucket=bucket.id,
+        policy=pulumi.Output.all(bucket.arn, account_id, trail_arn).apply(
+            lambda v: json.dumps(trail_bucket_policy(bucket_arn=v[0], account_id=v[1], trail_arn=v[2]))
+        ),
+        opts=opts,
+    )
+    trail = aws.cloudtrail.Trail(
+        name,
+        name=trail_name,
+        s3_bucket_name=bucket.id,
+        kms_key_id=key.arn,
+        enable_log_file_validation=True,
+        enable_logging=True,
+        is_multi_region_trail=True,
+        include_global_service_events=True,
+        event_selectors=[aws.cloudtrail.TrailEventSelectorArgs(read_write_type="All", include_management_events=True)],
+        tags=tags,
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[policy, *guards])),
+    )
+    return SecureTrail(trail=trail, bucket=bucket, key=key)
