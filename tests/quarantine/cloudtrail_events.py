@@ -55,7 +55,9 @@ def denied_record(
         "eventName": event_name,
         "awsRegion": region,
         "sourceIPAddress": "203.0.113.7",
-        "userAgent": "Boto3/1.35.0 md/Botocore#1.35.0 ua/2.0 os/linux#5.10 lang/python#3.12.7 exec-env/AWS_Lambda_python3.12",
+        "userAgent": (
+            "Boto3/1.35.0 md/Botocore#1.35.0 ua/2.0 os/linux#5.10 lang/python#3.12.7 exec-env/AWS_Lambda_python3.12"
+        ),
         "errorCode": error_code,
         "errorMessage": (
             f"User: arn:aws:sts::{ACCOUNT}:assumed-role/{role_name}/{session} is not authorized to perform: "
@@ -115,7 +117,10 @@ def alarm_event(alarm_arn: str, *, state: str = "ALARM", previous: str = "OK") -
             "alarmName": name,
             "state": {
                 "value": state,
-                "reason": "Threshold Crossed: 1 datapoint [3.0 (01/12/26 07:00:00)] was greater than or equal to the threshold (1.0).",
+                "reason": (
+                    "Threshold Crossed: 1 datapoint [3.0 (01/12/26 07:00:00)] was greater than or equal to "
+                    "the threshold (1.0)."
+                ),
                 "reasonData": "{}",
                 "timestamp": "2026-12-01T07:05:00.123+0000",
             },
