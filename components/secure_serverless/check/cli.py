@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format")
     check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report here (default: stdout)")
     check.add_argument("--progress", action="store_true", help="show progress on stderr even when it is not a terminal")
+    from secure_serverless.quarantine.cli import register  # `model` and `quarantine` live in their own modules
+
+    register(commands)
     return parser
 
 
@@ -143,6 +146,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     err = stderr or sys.stderr
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("model", "quarantine"):
+        return int(args.run(args, out, err))
     if args.command != "check":
         parser.print_help(out)
         return EXIT_ERROR
