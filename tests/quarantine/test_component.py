@@ -187,6 +187,10 @@ def test_shipped_config_describes_each_protected_function() -> None:
     api = next(t for t in config.targets if t.role_arn == role_arn("orders-api"))
     assert (api.mode, api.threshold, api.window_seconds) == ("contain", 3, 300)
     assert {"dynamodb:GetItem", "dynamodb:PutItem", "secretsmanager:GetSecretValue"} <= set(api.declared_actions)
+    own = json.loads(named("aws:iam/rolePolicy:RolePolicy", "orders-api-policy").inputs["policy"])
+    assert [list(resources) for _, resources in api.declared_scopes] == [
+        s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]] for s in own["Statement"]
+    ]
     assert config.responder_role_arn == named("aws:iam/role:Role", "orders-quarantine-responder").outputs["arn"]
 
 

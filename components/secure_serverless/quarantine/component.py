@@ -233,6 +233,7 @@ class Quarantine(pulumi.ComponentResource):
                     threshold=item.threshold,
                     window_seconds=item.window_seconds,
                     declared_actions=tuple(v[6]["declaredActions"]),
+                    declared_scopes=tuple((tuple(p["actions"]), tuple(p["resources"])) for p in v[6]["permissions"]),
                 )
             )
 

@@ -120,7 +120,11 @@ def apply_quarantine(clients: Any, target: Target, *, mode: Mode, since: str, ev
         result.policy = existing
         return result
     document = quarantine_policy(
-        mode, declared_actions=target.declared_actions, log_group_arn=target.log_group_arn, since=since
+        mode,
+        declared_actions=target.declared_actions,
+        log_group_arn=target.log_group_arn,
+        since=since,
+        scopes=target.declared_scopes,
     )
     function_present = True
     if mode == "stop":

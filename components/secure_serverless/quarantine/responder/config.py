@@ -30,6 +30,8 @@ class Target:
     threshold: int
     window_seconds: int
     declared_actions: tuple[str, ...]
+    # (actions, resources) of each Allow statement of the function's own policy
+    declared_scopes: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,14 @@ class ResponderConfig:
             {
                 "version": CONFIG_VERSION,
                 "responderRoleArn": self.responder_role_arn,
-                "targets": [{**asdict(t), "declared_actions": list(t.declared_actions)} for t in self.targets],
+                "targets": [
+                    {
+                        **asdict(t),
+                        "declared_actions": list(t.declared_actions),
+                        "declared_scopes": [{"actions": list(a), "resources": list(r)} for a, r in t.declared_scopes],
+                    }
+                    for t in self.targets
+                ],
                 "signals": [asdict(s) for s in self.signals],
             },
             indent=1,
@@ -75,6 +84,20 @@ def _field(record: dict[str, Any], name: str, where: str, kind: type | tuple[typ
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise ConfigError(f"{where}.{name}: expected {getattr(kind, '__name__', kind)}, got {value!r}")
     return value
+
+
+def _scopes(records: Any, where: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    if not isinstance(records, list):
+        raise ConfigError(f"{where}.declared_scopes: expected a list")
+    out = []
+    for index, record in enumerate(records):
+        here = f"{where}.declared_scopes[{index}]"
+        if not isinstance(record, dict):
+            raise ConfigError(f"{here}: expected an object")
+        actions = _field(record, "actions", here, list)
+        resources = _field(record, "resources", here, list)
+        out.append((tuple(str(a) for a in actions), tuple(str(r) for r in resources)))
+    return tuple(out)
 
 
 def parse_config(text: str) -> ResponderConfig:
@@ -106,6 +129,7 @@ def parse_config(text: str) -> ResponderConfig:
                 threshold=_field(record, "threshold", where, int),
                 window_seconds=_field(record, "window_seconds", where, int),
                 declared_actions=tuple(str(a) for a in _field(record, "declared_actions", where, list)),
+                declared_scopes=_scopes(record.get("declared_scopes") or [], where),
             )
         )
     signals = []

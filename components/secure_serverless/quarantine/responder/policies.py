@@ -7,12 +7,13 @@ policy restores the function exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from secure_serverless.quarantine.responder.names import SID_PREFIX, Mode
 
 PolicyDocument = dict[str, Any]
+Scope = tuple[Sequence[str], Sequence[str]]  # (actions, resources) of one Allow statement
 
 # What an isolated function may still do: write to its own log group (so its last words are kept).
 LOG_WRITE_ACTIONS: tuple[str, ...] = ("logs:CreateLogStream", "logs:PutLogEvents")
@@ -30,11 +31,35 @@ def _revoke_older_sessions(since: str) -> dict[str, Any]:
     }
 
 
-def contain_policy(declared_actions: Iterable[str], since: str) -> PolicyDocument:
-    """Deny every action outside the declared set, and every session issued before ``since``.
+def _resource_denials(scopes: Iterable[Scope]) -> list[dict[str, Any]]:
+    """Deny each declared action on every resource outside those declared for it (actions declared on
+    ``*`` keep ``*``): a policy attached to the role later cannot widen the function's reach."""
+    resources_of: dict[str, set[str]] = {}
+    for actions, resources in scopes:
+        for action in actions:
+            resources_of.setdefault(action, set()).update(resources)
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for action, declared in resources_of.items():
+        if "*" not in declared and declared:
+            groups.setdefault(tuple(sorted(declared)), []).append(action)
+    return [
+        {
+            "Sid": f"{SID_PREFIX}DenyUndeclaredResources{index}",
+            "Effect": "Deny",
+            "Action": sorted(actions),
+            "NotResource": list(group),
+        }
+        for index, (group, actions) in enumerate(sorted(groups.items(), key=lambda g: sorted(g[1])))
+    ]
+
+
+def contain_policy(declared_actions: Iterable[str], since: str, scopes: Iterable[Scope] = ()) -> PolicyDocument:
+    """Deny every action outside the declared set, each declared action outside its declared resources
+    (``scopes``: the (actions, resources) pairs of the function's Allow statements), and every session
+    issued before ``since``.
 
     ``since`` is an ISO-8601 UTC time (``2026-12-01T07:00:00Z``). The function keeps every declared
-    action (on the resources its own policy names) once it runs with a session issued after ``since``.
+    action on the resources its own policy names once it runs with a session issued after ``since``.
 
     Examples
     --------
@@ -48,7 +73,10 @@ def contain_policy(declared_actions: Iterable[str], since: str) -> PolicyDocumen
         outside["NotAction"] = actions
     else:  # a function that declared nothing may do nothing
         outside["Action"] = "*"
-    return {"Version": "2012-10-17", "Statement": [outside, _revoke_older_sessions(since)]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [outside, *_resource_denials(scopes), _revoke_older_sessions(since)],
+    }
 
 
 def isolate_policy(log_group_arn: str, since: str) -> PolicyDocument:
@@ -81,10 +109,12 @@ def isolate_policy(log_group_arn: str, since: str) -> PolicyDocument:
     }
 
 
-def quarantine_policy(mode: Mode, *, declared_actions: Iterable[str], log_group_arn: str, since: str) -> PolicyDocument:
+def quarantine_policy(
+    mode: Mode, *, declared_actions: Iterable[str], log_group_arn: str, since: str, scopes: Iterable[Scope] = ()
+) -> PolicyDocument:
     """The document for ``mode``: ``contain`` keeps the declared set; ``isolate`` and ``stop`` keep only logs."""
     if mode == "contain":
-        return contain_policy(declared_actions, since)
+        return contain_policy(declared_actions, since, scopes)
     return isolate_policy(log_group_arn, since)
 
 
