@@ -14,15 +14,17 @@ if TYPE_CHECKING:
     from secure_serverless.function import SecureFunction
 
 
-def _plain(value: Any) -> Any:
-    """Output types (``MetricAlarmMetricQuery`` ...) as camelCase dicts, like the engine records them."""
+def _plain(value: Any, rename: bool = True) -> Any:
+    """Property values of output types (keyed in snake_case, also after ``Output.all`` turned them into
+    plain dicts) as camelCase dicts, like the engine records them; ``dimensions`` keep their keys."""
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [_plain(v, rename) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if hasattr(value, "__dict__") and not isinstance(value, str | int | float | bool):
-        fields = {k: v for k, v in vars(value).items() if not k.startswith("_")}
-        return {_camel(k): _plain(v) for k, v in fields.items() if v is not None}
+        return {
+            (_camel(k) if rename else k): _plain(v, rename and k != "dimensions")
+            for k, v in value.items()
+            if v is not None
+        }
     return value
 
 
