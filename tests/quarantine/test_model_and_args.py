@@ -8,9 +8,10 @@ from typing import Any
 
 import pulumi
 import pytest
+from pulumi.runtime.mocks import MockResourceArgs
 
 from secure_serverless import Grant, SecureFunction, SecureFunctionArgs
-from secure_serverless.check.mocks import run_program
+from secure_serverless.check.mocks import AwsMocks, run_program
 from secure_serverless.quarantine import ProtectedFunction, Quarantine, QuarantineArgs
 from secure_serverless.quarantine.component import QuarantineError
 from secure_serverless.quarantine.recorded import view_of
@@ -114,3 +115,67 @@ def test_quarantine_name_is_checked() -> None:
 
     with pytest.raises(QuarantineError, match="Quarantine name 'bad name!'"):
         run_program(program)
+
+
+class _TrailMocks(AwsMocks):
+    """The checker's mocks, answering a read of the existing trail with ``state``."""
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        super().__init__()
+        self.state = state
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if args.typ == "aws:cloudtrail/trail:Trail" and args.resource_id:
+            return args.resource_id, {"arn": args.resource_id, **self.state}
+        return super().new_resource(args)
+
+
+EXISTING = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org"
+
+
+@pytest.mark.parametrize(
+    ("state", "problem"),
+    [
+        ({"enableLogging": False}, "logging is off"),
+        (
+            {
+                "enableLogging": True,
+                "eventSelectors": [{"readWriteType": "WriteOnly", "includeManagementEvents": True}],
+            },
+            "only write management events",
+        ),
+        (
+            {"enableLogging": True, "eventSelectors": [{"readWriteType": "All", "includeManagementEvents": False}]},
+            "no event selector includes management events",
+        ),
+        (
+            {
+                "enableLogging": True,
+                "advancedEventSelectors": [
+                    {"fieldSelectors": [{"field": "eventCategory", "equals": ["Data"]}]},
+                ],
+            },
+            "no advanced event selector logs management events",
+        ),
+    ],
+)
+def test_existing_trail_that_would_not_feed_the_rule_fails_the_deployment(state: dict[str, Any], problem: str) -> None:
+    def program() -> None:
+        Quarantine("guard", QuarantineArgs(protect=[_function("api")], trail="existing", existing_trail_arn=EXISTING))
+
+    with pytest.raises(Exception, match="existing_trail_arn") as raised:
+        run_program(program, mocks=_TrailMocks(state))
+    assert problem in str(raised.value)
+
+
+def test_existing_trail_that_logs_management_events_passes() -> None:
+    state = {
+        "enableLogging": True,
+        "advancedEventSelectors": [{"fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}]}],
+    }
+
+    def program() -> None:
+        Quarantine("guard", QuarantineArgs(protect=[_function("api")], trail="existing", existing_trail_arn=EXISTING))
+
+    run = run_program(program, mocks=_TrailMocks(state))
+    assert not [r for r in run.resources if r.type == "aws:cloudtrail/trail:Trail"]  # read, never created

@@ -358,3 +358,47 @@ def test_config_round_trips_and_names_bad_fields(account: Account) -> None:
     broken["targets"][0]["threshold"] = True
     with pytest.raises(ValueError, match=r"targets\[0\]\.threshold"):
         parse_config(json.dumps(broken))
+
+
+class _QuotaFull(Exception):
+    response = {"Error": {"Code": "LimitExceeded", "Message": "Maximum policy size of 10240 bytes exceeded"}}
+
+
+def test_inline_policy_quota_full_falls_back_to_action_level_containment(account: Account) -> None:
+    api = account.add_function("orders-api")
+    real_iam = account.iam
+    calls: list[str] = []
+
+    class QuotaIam:
+        """The real (moto) client, except that the first, larger quarantine policy exceeds the quota."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real_iam, name)
+
+        def put_role_policy(self, **kwargs: Any) -> Any:
+            calls.append(kwargs["PolicyDocument"])
+            if "DenyUndeclaredResources" in kwargs["PolicyDocument"]:
+                raise _QuotaFull()
+            return real_iam.put_role_policy(**kwargs)
+
+    scoped = Target(
+        mode="contain",
+        threshold=1,
+        window_seconds=300,
+        declared_actions=DECLARED,
+        declared_scopes=((("dynamodb:GetItem",), ("arn:aws:dynamodb:eu-west-1:123456789012:table/orders",)),),
+        **api,  # type: ignore[arg-type]
+    )
+    clients = Clients(iam=QuotaIam(), lambda_=account.lambda_, sns=account.sns)
+    handler = Responder(ResponderConfig(account.responder_role_arn, (scoped,)), lambda _: clients, out=io.StringIO())
+
+    record = handler.handle(denied_event("orders-api-role"))
+
+    assert record["outcome"] == "quarantined" and len(calls) == 2
+    assert any("quota" in note for note in record["notes"])
+    policy = account.policy("orders-api-role", POLICY_NAME)
+    assert policy is not None
+    assert [s["Sid"] for s in policy["Statement"]] == [
+        "SecureServerlessQuarantineDenyUndeclaredActions",
+        "SecureServerlessQuarantineRevokeOlderSessions",
+    ]

@@ -38,11 +38,19 @@ class ProtectedFunction(BaseModel):
         default=3, ge=1, le=10_000, description="Denied calls within window_seconds that quarantine (1: the first)."
     )
     window_seconds: int = Field(default=300, ge=60, le=86_400, description="Counting window (a multiple of 60).")
-    signals: dict[str, SignalAction] = Field(
-        default_factory=lambda: dict(DEFAULT_SIGNALS),
+    signals: dict[str, SignalAction] | None = Field(
+        default=None,
         description="The function's alarms (by key: 'invocations-anomaly', 'rejected-input', 'errors', ...) "
-        "whose ALARM state notifies or quarantines. Keys the function has no alarm for are refused.",
+        "whose ALARM state notifies or quarantines. Keys the function has no alarm for are refused. Default: "
+        "notify on 'rejected-input' and 'invocations-anomaly' where the function has them.",
     )
+
+    @property
+    def effective_signals(self) -> dict[str, SignalAction]:
+        """``signals``, or the defaults restricted to the alarms the function has."""
+        if self.signals is not None:
+            return dict(self.signals)
+        return {key: action for key, action in DEFAULT_SIGNALS.items() if key in self.function.alarms}
 
     @field_validator("function")
     @classmethod

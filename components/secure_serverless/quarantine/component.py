@@ -29,7 +29,7 @@ from secure_serverless.quarantine.responder.names import (
     METRIC_NAMESPACE,
 )
 from secure_serverless.quarantine.responder.patterns import alarm_pattern, denied_calls_pattern
-from secure_serverless.quarantine.trail import SecureTrail, create_secure_trail
+from secure_serverless.quarantine.trail import SecureTrail, check_existing_trail, create_secure_trail
 
 TYPE_TOKEN = "secure-serverless:index:Quarantine"
 HANDLER_ENTRY = "secure_serverless.quarantine.responder.handler.handler"
@@ -106,7 +106,7 @@ class Quarantine(pulumi.ComponentResource):
             )
         protected = args.protected
         for index, item in enumerate(protected):
-            unknown = sorted(set(item.signals) - set(item.function.alarms))
+            unknown = sorted(set(item.effective_signals) - set(item.function.alarms))
             if unknown:
                 raise QuarantineError(
                     f"Quarantine {name!r}: protect[{index}].signals: {unknown} are not alarms of "
@@ -170,6 +170,12 @@ class Quarantine(pulumi.ComponentResource):
             if args.trail == "create"
             else None
         )
+        trail_arn: Any = self.trail.trail.arn if self.trail else None
+        if args.trail == "existing":
+            assert args.existing_trail_arn is not None  # the args model requires it
+            trail_arn = check_existing_trail(
+                f"{name}-existing-trail", args.existing_trail_arn, read_only_events=args.read_only_events, opts=child
+            )
         self.behaviour_models = pulumi.Output.all(*[p.function.behaviour_model for p in protected]).apply(
             lambda models: {
                 p.function._logical_name: with_quarantine(model, _settings(p))
@@ -182,7 +188,7 @@ class Quarantine(pulumi.ComponentResource):
                 "handlerArn": self.handler.arn,
                 "responderRoleArn": self.responder_role.arn,
                 "deniedCallsRuleArn": self.denied_calls_rule.arn,
-                "trailArn": self.trail.trail.arn if self.trail else args.existing_trail_arn,
+                "trailArn": trail_arn,  # for an existing trail: its deploy-time check
             }
         )
 
@@ -241,7 +247,7 @@ class Quarantine(pulumi.ComponentResource):
         for item in protected:
             fn = item.function
             pairs: list[tuple[str, SignalAction, Any]] = [
-                (key, action, fn.alarms[key].arn) for key, action in sorted(item.signals.items())
+                (key, action, fn.alarms[key].arn) for key, action in sorted(item.effective_signals.items())
             ]
             threshold_alarm = self.denied_call_alarms.get(fn._logical_name)
             if threshold_alarm is not None:
@@ -345,7 +351,7 @@ class Quarantine(pulumi.ComponentResource):
         account: pulumi.Output[Any],
         child: pulumi.ResourceOptions,
     ) -> aws.cloudwatch.EventRule | None:
-        arns = [p.function.alarms[key].arn for p in protected for key in sorted(p.signals)]
+        arns = [p.function.alarms[key].arn for p in protected for key in sorted(p.effective_signals)]
         arns += [alarm.arn for alarm in self.denied_call_alarms.values()]
         if not arns:
             return None
@@ -371,7 +377,7 @@ def _topic_arn(fn: SecureFunction) -> Any:
 
 
 def _settings(item: ProtectedFunction) -> QuarantineSettings:
-    signals = dict(item.signals)
+    signals = item.effective_signals
     if item.threshold > 1:
         signals[DENIED_CALLS_SIGNAL] = "quarantine"
     return QuarantineSettings(item.mode, item.threshold, item.window_seconds, signals)

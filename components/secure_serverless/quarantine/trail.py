@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -125,3 +126,70 @@ def create_secure_trail(
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[policy, *guards])),
     )
     return SecureTrail(trail=trail, bucket=bucket, key=key)
+
+
+def _get(item: Any, snake: str, camel: str) -> Any:
+    if isinstance(item, dict):
+        return item.get(snake, item.get(camel))
+    return getattr(item, snake, None)
+
+
+def existing_trail_problems(
+    *, enable_logging: bool | None, event_selectors: Any, advanced_event_selectors: Any, read_only_events: bool
+) -> list[str]:
+    """Why an existing trail would not feed the denied-calls rule (empty: it will; unknown values pass).
+
+    Examples
+    --------
+    >>> existing_trail_problems(enable_logging=False, event_selectors=None, advanced_event_selectors=None,
+    ...                         read_only_events=True)
+    ['logging is off']
+    """
+    problems = []
+    if enable_logging is False:
+        problems.append("logging is off")
+    basic = list(event_selectors or [])
+    advanced = list(advanced_event_selectors or [])
+    if basic:
+        management = [s for s in basic if _get(s, "include_management_events", "includeManagementEvents") is not False]
+        if not management:
+            problems.append("no event selector includes management events")
+        elif read_only_events and all(_get(s, "read_write_type", "readWriteType") == "WriteOnly" for s in management):
+            problems.append("it logs only write management events, so denied read-only calls would go unseen")
+    elif advanced:
+        management = []
+        for selector in advanced:
+            fields = {
+                _get(f, "field", "field"): list(_get(f, "equals", "equals") or [])
+                for f in _get(selector, "field_selectors", "fieldSelectors") or []
+            }
+            if fields.get("eventCategory") == ["Management"]:
+                management.append(fields)
+        if not management:
+            problems.append("no advanced event selector logs management events")
+        elif read_only_events and all(f.get("readOnly") == ["false"] for f in management):
+            problems.append("it logs only write management events, so denied read-only calls would go unseen")
+    return problems
+
+
+def check_existing_trail(
+    name: str, trail_arn: str, *, read_only_events: bool, opts: pulumi.ResourceOptions
+) -> pulumi.Output[str]:
+    """Read the existing trail at deploy time; the Output fails (naming the fix) if it would not feed the rule."""
+    trail = aws.cloudtrail.Trail.get(name, trail_arn, opts=opts)
+
+    def verdict(values: list[Any]) -> str:
+        problems = existing_trail_problems(
+            enable_logging=values[0],
+            event_selectors=values[1],
+            advanced_event_selectors=values[2],
+            read_only_events=read_only_events,
+        )
+        if problems:
+            raise ValueError(
+                f"QuarantineArgs.existing_trail_arn {trail_arn!r}: {'; '.join(problems)}. CloudTrail events reach "
+                "EventBridge only from a trail that logs them: fix the trail, or use QuarantineArgs(trail='create')"
+            )
+        return trail_arn
+
+    return pulumi.Output.all(trail.enable_logging, trail.event_selectors, trail.advanced_event_selectors).apply(verdict)

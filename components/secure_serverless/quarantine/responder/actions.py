@@ -142,7 +142,16 @@ def apply_quarantine(clients: Any, target: Target, *, mode: Mode, since: str, ev
         tags[TAG_TOPIC] = target.topic_arn
     # Tags first: a run interrupted before the policy is written simply writes it next time.
     iam.tag_role(RoleName=target.role_name, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
-    iam.put_role_policy(RoleName=target.role_name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(document))
+    try:
+        iam.put_role_policy(RoleName=target.role_name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(document))
+    except Exception as error:
+        if error_code(error) != "LimitExceeded" or mode != "contain":
+            raise
+        # A role's inline policies share one size quota: keep the action-level containment and the
+        # session revocation, drop the per-resource denials (the function's own policy still scopes them).
+        document = quarantine_policy(mode, declared_actions=target.declared_actions, log_group_arn="", since=since)
+        iam.put_role_policy(RoleName=target.role_name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(document))
+        result.notes.append("the role's inline policy quota is full: per-resource denials were left out")
     result.policy = document
     if mode == "stop" and function_present:
         lambda_.put_function_concurrency(FunctionName=target.function_name, ReservedConcurrentExecutions=0)
