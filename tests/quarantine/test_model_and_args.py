@@ -179,3 +179,39 @@ def test_existing_trail_that_logs_management_events_passes() -> None:
 
     run = run_program(program, mocks=_TrailMocks(state))
     assert not [r for r in run.resources if r.type == "aws:cloudtrail/trail:Trail"]  # read, never created
+
+
+def test_data_events_of_declared_types_are_logged_by_the_created_trail() -> None:
+    def program() -> None:
+        Quarantine(
+            "guard", QuarantineArgs(protect=[_function("api")], data_event_resource_types=["AWS::DynamoDB::Table"])
+        )
+
+    [trail] = [r for r in run_program(program).resources if r.type == "aws:cloudtrail/trail:Trail"]
+
+    selectors = trail.inputs["advancedEventSelectors"]
+    assert [s["fieldSelectors"] for s in selectors] == [
+        [{"field": "eventCategory", "equals": ["Management"]}],
+        [
+            {"field": "eventCategory", "equals": ["Data"]},
+            {"field": "resources.type", "equals": ["AWS::DynamoDB::Table"]},
+        ],
+    ]
+    assert "eventSelectors" not in trail.inputs
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"data_event_resource_types": ["dynamodb"]}, "data_event_resource_types[0]: 'dynamodb' is not a CloudTrail"),
+        (
+            {"data_event_resource_types": ["AWS::S3::Object"], "trail": "existing", "existing_trail_arn": EXISTING},
+            "applies to the trail Quarantine creates",
+        ),
+    ],
+)
+def test_data_event_types_are_checked(kwargs: dict[str, Any], message: str) -> None:
+    function = _protected()
+    with pytest.raises(ValueError) as raised:
+        QuarantineArgs(protect=[function], **kwargs)
+    assert message in str(raised.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -94,6 +95,12 @@ class QuarantineArgs(BaseModel):
         description="Also match denied read-only calls (Get*, List*, Describe*, e.g. GetSecretValue): the "
         "rule opts in with state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.",
     )
+    data_event_resource_types: list[str] = Field(
+        default_factory=list,
+        description="With trail='create': also log data events of these resource types (e.g. "
+        "'AWS::DynamoDB::Table', 'AWS::S3::Object', 'AWS::Lambda::Function'), so that refused data-plane calls "
+        "(GetItem, GetObject, Invoke) are seen too. Data events are charged per event.",
+    )
     log_retention_in_days: int = Field(default=365, description="Retention of the handler's logs.")
     trail_retention_days: int = Field(
         default=365, ge=90, le=3653, description="Days the trail's log files are kept before expiring."
@@ -124,6 +131,17 @@ class QuarantineArgs(BaseModel):
             raise ValueError("trail='existing' needs existing_trail_arn (the trail that logs management events)")
         if self.trail == "create" and self.existing_trail_arn:
             raise ValueError("existing_trail_arn is set but trail='create'; set trail='existing' or drop the ARN")
+        if self.data_event_resource_types and self.trail != "create":
+            raise ValueError(
+                "data_event_resource_types applies to the trail Quarantine creates (trail='create'); configure data "
+                "events on the existing trail instead"
+            )
+        for index, kind in enumerate(self.data_event_resource_types):
+            if not re.fullmatch(r"AWS::[A-Za-z0-9]+::[A-Za-z0-9]+", kind):
+                raise ValueError(
+                    f"data_event_resource_types[{index}]: {kind!r} is not a CloudTrail resource type such as "
+                    "'AWS::DynamoDB::Table'"
+                )
         arn = self.existing_trail_arn
         if arn is not None and not (arn.startswith("arn:") and ":cloudtrail:" in arn and ":trail/" in arn):
             raise ValueError(f"existing_trail_arn {self.existing_trail_arn!r} is not a CloudTrail trail ARN")

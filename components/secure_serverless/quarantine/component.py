@@ -164,6 +164,7 @@ class Quarantine(pulumi.ComponentResource):
                 partition=account.apply(lambda a: a.partition),
                 region=account.apply(lambda a: a.region),
                 retention_days=args.trail_retention_days,
+                data_event_resource_types=args.data_event_resource_types,
                 tags=args.tags,
                 opts=child,
             )

@@ -31,6 +31,7 @@ def create_secure_trail(
     partition: pulumi.Output[str],
     region: pulumi.Output[str],
     retention_days: int,
+    data_event_resource_types: list[str],
     tags: dict[str, str],
     opts: pulumi.ResourceOptions,
 ) -> SecureTrail:
@@ -121,11 +122,38 @@ def create_secure_trail(
         enable_logging=True,
         is_multi_region_trail=True,
         include_global_service_events=True,
-        event_selectors=[aws.cloudtrail.TrailEventSelectorArgs(read_write_type="All", include_management_events=True)],
+        **_selectors(data_event_resource_types),
         tags=tags,
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[policy, *guards])),
     )
     return SecureTrail(trail=trail, bucket=bucket, key=key)
+
+
+def _selectors(data_event_resource_types: list[str]) -> dict[str, Any]:
+    """All management events (read and write); with data resource types, advanced selectors add them."""
+    if not data_event_resource_types:
+        return {
+            "event_selectors": [
+                aws.cloudtrail.TrailEventSelectorArgs(read_write_type="All", include_management_events=True)
+            ]
+        }
+    selector = aws.cloudtrail.TrailAdvancedEventSelectorArgs
+    field = aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs
+    return {
+        "advanced_event_selectors": [
+            selector(name="Management events", field_selectors=[field(field="eventCategory", equals=["Management"])]),
+            *(
+                selector(
+                    name=f"Data events of {kind}",
+                    field_selectors=[
+                        field(field="eventCategory", equals=["Data"]),
+                        field(field="resources.type", equals=[kind]),
+                    ],
+                )
+                for kind in data_event_resource_types
+            ),
+        ]
+    }
 
 
 def _get(item: Any, snake: str, camel: str) -> Any:
