@@ -172,3 +172,64 @@ def test_release_needs_a_reason_and_refuses_foreign_policies(account: Account, t
 def test_status_of_an_unknown_function_is_a_clear_error(account: Account) -> None:
     code, _, err = cli("quarantine", "status", "nope")
     assert code == 2 and "no Lambda function 'nope'" in err
+
+
+PROGRAM = """
+import pulumi
+from secure_serverless import Grant, SecureFunction, SecureFunctionArgs
+from secure_serverless.quarantine import ProtectedFunction, Quarantine, QuarantineArgs
+
+worker = SecureFunction("worker", SecureFunctionArgs(
+    handler="app.handler", code=pulumi.AssetArchive({"app.py": pulumi.StringAsset("def handler(e, c): return 1")}),
+    grants=[Grant(actions=["dynamodb:GetItem"], resources=["arn:aws:dynamodb:eu-west-1:123456789012:table/t"])],
+))
+Quarantine("guard", QuarantineArgs(
+    protect=[ProtectedFunction(function=worker, mode="{mode}", threshold=1)], read_only_events={read_only},
+))
+"""
+
+
+def _program(tmp_path: Path, *, mode: str, read_only: bool) -> Path:
+    directory = tmp_path / "program"
+    directory.mkdir()
+    (directory / "Pulumi.yaml").write_text("name: drill-program\nruntime: python\n")
+    (directory / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n")
+    (directory / "__main__.py").write_text(PROGRAM.replace("{mode}", mode).replace("{read_only}", str(read_only)))
+    return directory
+
+
+@pytest.mark.slow
+def test_drill_of_a_read_only_call_without_the_opt_in_shows_nothing_happens(tmp_path: Path) -> None:
+    code, out, err = cli(
+        "quarantine", "drill", "worker", _program(tmp_path, mode="contain", read_only=False), "--format", "json"
+    )
+
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["ruleState"] == "ENABLED" and report["delivered"] == 0 and report["policy"] is None
+    assert "does not deliver read-only management events" in report["notes"][0]
+
+
+@pytest.mark.slow
+def test_drill_of_stop_mode_isolates_and_stops(tmp_path: Path) -> None:
+    code, out, err = cli(
+        "quarantine",
+        "drill",
+        "worker",
+        _program(tmp_path, mode="stop", read_only=True),
+        "--call",
+        "iam:CreateAccessKey",
+        "--format",
+        "json",
+    )
+
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["call"] == "iam:CreateAccessKey"
+    [decision] = report["decisions"]
+    assert decision["outcome"] == "quarantined" and decision["previousConcurrency"] == "20"
+    assert [s["Sid"] for s in report["policy"]["Statement"]] == [
+        "SecureServerlessQuarantineDenyAllButOwnLogs",
+        "SecureServerlessQuarantineDenyLogsElsewhere",
+        "SecureServerlessQuarantineRevokeOlderSessions",
+    ]
