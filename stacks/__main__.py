@@ -3,6 +3,8 @@
 * ``orders-api``: an HTTP API handler that reads and writes a DynamoDB table and calls a payment
   provider with an API key kept in Secrets Manager (passed by ARN, never by value).
 * ``orders-consumer``: a queue consumer that processes order events from an encrypted SQS queue.
+* ``orders-quarantine``: watches both: a call either makes outside its declared permissions is
+  refused by IAM, recorded by CloudTrail and answered by a controlled quarantine (docs/quarantine.md).
 
 Everything is built from SecureFunction defaults; ``secure-serverless check`` judges it offline and
 ``pulumi preview --policy-pack ../policy_packs/secure_serverless`` at deploy time.
@@ -18,6 +20,7 @@ import pulumi_aws as aws
 
 from secure_serverless import Grant, SecureFunction, SecureFunctionArgs
 from secure_serverless.packaging import function_archive
+from secure_serverless.quarantine import ProtectedFunction, Quarantine, QuarantineArgs
 
 config = pulumi.Config()
 tags: dict[str, str] = config.get_object("tags") or {}
@@ -133,6 +136,26 @@ aws.lambda_.EventSourceMapping(
     function_response_types=["ReportBatchItemFailures"],
 )
 
+# The API faces the internet: a few denied calls may be a probe of its permissions, three within five
+# minutes contain it. The consumer only reads its queue: its first denied call contains it, and so
+# does a burst of rejected events.
+quarantine = Quarantine(
+    "orders-quarantine",
+    QuarantineArgs(
+        protect=[
+            ProtectedFunction(function=api, mode="contain", threshold=3, window_seconds=300),
+            ProtectedFunction(
+                function=consumer,
+                mode="contain",
+                threshold=1,
+                signals={"rejected-input": "quarantine", "invocations-anomaly": "notify"},
+            ),
+        ],
+        tags=tags,
+    ),
+)
+
 pulumi.export("ordersApiUrl", api.function_url.function_url if api.function_url else None)
 pulumi.export("ordersApiArn", api.arn)
 pulumi.export("ordersConsumerArn", consumer.arn)
+pulumi.export("behaviourModels", quarantine.behaviour_models)

@@ -126,6 +126,7 @@ class SecureFunction(pulumi.ComponentResource):
     alarms: dict[str, aws.cloudwatch.MetricAlarm]
     function_url: aws.lambda_.FunctionUrl | None
     function_url_permissions: list[aws.lambda_.Permission]
+    behaviour_model: pulumi.Output[dict[str, Any]]
     arn: pulumi.Output[str]
     name: pulumi.Output[str]
 
@@ -183,6 +184,9 @@ class SecureFunction(pulumi.ComponentResource):
         self.alarms = self._alarms(key_arn) if args.create_alarms else {}
         self.arn = self.function.arn
         self.name = self.function.name
+        from secure_serverless.quarantine.model_outputs import behaviour_model_of  # what it declared, as data
+
+        self.behaviour_model = behaviour_model_of(self)
         self.register_outputs(
             {
                 "arn": self.arn,
@@ -192,6 +196,7 @@ class SecureFunction(pulumi.ComponentResource):
                 "kmsKeyArn": key_arn,
                 "deadLetterQueueArn": self.dead_letter_queue.arn if self.dead_letter_queue else None,
                 "url": self.function_url.function_url if self.function_url else None,
+                "behaviourModel": self.behaviour_model,
             }
         )
 

@@ -105,11 +105,12 @@ def test_example_cost_matches_its_resources() -> None:
     expected = sum(PRICE_TABLE[item][0] * units for r in result.resources for item, units in price_items(r))
     assert result.cost.total == pytest.approx(expected)
     keys = sum(1 for r in result.resources if r.type == "aws:kms/key:Key")
-    assert keys == 3  # one per SecureFunction plus the data key
+    assert keys == 5  # one per SecureFunction (the quarantine handler's included), the data key, the trail's key
     per_function = {c.component: c.monthly for c in result.cost.secure_functions}
     assert set(per_function) == {
         "secure-serverless:index:SecureFunction/orders-api",
         "secure-serverless:index:SecureFunction/orders-consumer",
+        "secure-serverless:index:SecureFunction/orders-quarantine-handler",
     }
     assert all(value >= 1.0 for value in per_function.values())  # at least the key
 

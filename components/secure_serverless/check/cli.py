@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from secure_serverless.check import pack_install
 from secure_serverless.check.results import EXIT_ERROR
+from secure_serverless.quarantine import cli as quarantine_cli
 from secure_serverless.review import cli as review_cli
 
 USAGE_EXAMPLES = """\
@@ -104,7 +105,12 @@ def register_check(commands: Any) -> None:
 
 
 #: Subcommands, each registered from its own module.
-SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (register_check, pack_install.register, review_cli.add_parser)
+SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (
+    register_check,
+    pack_install.register,
+    review_cli.add_parser,
+    quarantine_cli.register,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
