@@ -269,14 +269,7 @@ class SecureFunction(pulumi.ComponentResource):
         secrets = self._checked_arn("secrets")
         secret_keys = self._checked_arn("secret_kms_key_arns")
 
-        def check_grant_resource(resource: str) -> None:
-            rules.check_resource_arn(resource)
-            if rules.is_wildcard_resource(resource) and "iam-no-wildcard-resources" not in waived:
-                raise ValueError(
-                    f"{resource!r} grants every resource; name exact ARNs, or add "
-                    "Waiver(policy='iam-no-wildcard-resources', ...)"
-                )
-
+        check_grant_resource = functools.partial(rules.check_grant_resource, waived=waived)
         grant_resources = [
             [self._check(f"grants[{i}].resources[{j}]", r, check_grant_resource) for j, r in enumerate(g.resources)]
             for i, g in enumerate(args.grants)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from secure_serverless.guardrails import XRAY_ACTIONS
+from secure_serverless.contract.aws import XRAY_ACTIONS
 
 PolicyDocument = dict[str, Any]
 Statement = dict[str, Any]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
-from secure_serverless.check.engine import AnalysisResult, Finding, InProcessAnalyzer, run_analysis
-from secure_serverless.check.model import RecordedResource
+from support import PACK_DIR
 
-PACK_DIR = Path(__file__).resolve().parents[2] / "policy_packs" / "secure_serverless"
+from secure_serverless.check.engine import AnalysisResult, Diagnostic, InProcessAnalyzer, run_analysis
+from secure_serverless.check.model import RecordedResource
 
 
 @functools.cache
@@ -27,7 +26,7 @@ def name_of(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
 
-def by_policy(findings: Iterable[Finding], kind: str = "violation") -> dict[str, set[str]]:
+def by_policy(findings: Iterable[Diagnostic], kind: str = "violation") -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for finding in findings:
         if finding.kind == kind:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
+from support import TODAY
+
 from secure_serverless.check.model import UNKNOWN
+from secure_serverless.contract import types as t
+from secure_serverless.contract.waivers import TAG_PREFIX, parse_waived_line
 
 from helpers import analyse, by_policy, messages, name_of, violations
-from stack_factory import happy_stack, patch, secure_function
+from stack_factory import ACCOUNT, add, find, happy_stack, patch, raw, secure_function
 
-TAG = "secure-serverless:waiver:"
+TAG = TAG_PREFIX
 STATE_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:x"
 REASON = "Legacy tracing vendor until the Q1 migration"
 
@@ -25,10 +30,12 @@ def test_valid_tag_waiver_moves_the_finding_to_the_advisory_companion() -> None:
     assert by_policy(result.findings) == {}
     waived = [f for f in result.findings if f.kind == "waived"]
     assert [(f.policy, name_of(f.urn), f.level) for f in waived] == [("waived-findings", "orders-function", "advisory")]
-    assert waived[0].message.split("\n", 1)[1].startswith(
-        f"WAIVED [lambda-tracing-active] until 2027-01-15 (tag {TAG}lambda-tracing-active: {REASON}): "
-    )
-    assert "tracing_config={'mode': 'Active'}" in waived[0].message
+    line = parse_waived_line(waived[0].message.split("\n", 1)[1])
+    assert line is not None
+    fn = find(result_stack := tracing_off_with_tag(f"2027-01-15 {REASON}"), "orders-function")
+    assert (line.policy, line.expires, line.source, line.reason, line.holders) == (
+        "lambda-tracing-active", "2027-01-15", f"tag {TAG}lambda-tracing-active", REASON, (fn.urn,))
+    assert result_stack and "tracing_config={'mode': 'Active'}" in line.message
 
 
 def test_invalid_waivers_count_as_no_waiver_and_say_why() -> None:
@@ -53,10 +60,8 @@ def test_waiver_for_another_policy_does_not_apply() -> None:
 
 def test_non_waivable_policy_ignores_the_waiver_unless_configured() -> None:
     stack = happy_stack()
-    fn = next(r for r in stack if r.name == "orders-function")
+    fn = find(stack, "orders-function")
     stack = patch(stack, "orders-function", set_={"tags": {TAG + "lambda-url-auth-iam": f"2027-01-15 {REASON}"}})
-    from stack_factory import raw
-
     stack = [*stack, raw("aws:lambda/functionUrl:FunctionUrl", "orders-url",
                          {"functionName": "orders-fn", "authorizationType": "NONE"}, deps={"functionName": [fn.urn]})]
     result = analyse(stack)
@@ -78,18 +83,82 @@ def test_stack_policy_takes_waivers_from_the_role_a_role_policy_attaches_to() ->
     assert by_policy(result.findings, "waived") == {"waived-stack-findings": {"orders-policy"}}
 
 
-def test_pack_config_waiver_by_logical_name_or_urn() -> None:
+def test_pack_config_waiver_names_a_component_child_by_urn_only() -> None:
     stack = patch(happy_stack(), "orders-logs", set_={"retentionInDays": 30.0})
-    urn = next(r.urn for r in stack if r.name == "orders-logs")
-    for resource in ("orders-logs", urn):
-        config = {"logs-retention-set": {"waivers": [
-            {"resource": resource, "reason": "Short retention agreed with the DPO", "expires": "2027-03-01"}]}}
-        result = analyse(stack, config)
-        assert by_policy(result.findings) == {}
-        assert by_policy(result.findings, "waived") == {"waived-findings": {"orders-logs"}}
-    expired = {"logs-retention-set": {"waivers": [
-        {"resource": "orders-logs", "reason": "Short retention agreed with the DPO", "expires": "2026-01-01"}]}}
-    assert violations(stack, expired) == {"logs-retention-set": {"orders-logs"}}
+    urn = find(stack, "orders-logs").urn
+
+    def config(resource: str, expires: str = "2027-03-01") -> dict:  # type: ignore[type-arg]
+        return {"logs-retention-set": {"waivers": [
+            {"resource": resource, "reason": "Short retention agreed with the DPO", "expires": expires}]}}
+
+    result = analyse(stack, config(urn))
+    assert by_policy(result.findings) == {}
+    assert by_policy(result.findings, "waived") == {"waived-findings": {"orders-logs"}}
+    # every SecureFunction has an "<x>-logs" child: a name alone does not reach inside a component
+    assert violations(stack, config("orders-logs")) == {"logs-retention-set": {"orders-logs"}}
+    assert violations(stack, config(urn, expires="2026-01-01")) == {"logs-retention-set": {"orders-logs"}}
+
+
+def test_pack_config_waiver_by_name_and_type_for_a_resource_outside_components() -> None:
+    group = raw(t.LOG_GROUP, "audit-logs", {"name": "/audit", "retentionInDays": 30.0, "kmsKeyId": "k"})
+    stack = add(happy_stack(), group)
+
+    def config(**entry: str) -> dict:  # type: ignore[type-arg]
+        return {"logs-retention-set": {"waivers": [
+            {"reason": "Short retention agreed with the DPO", "expires": "2027-03-01", **entry}]}}
+
+    assert by_policy(analyse(stack, config(resource="audit-logs")).findings, "waived") == {
+        "waived-findings": {"audit-logs"}}
+    assert by_policy(analyse(stack, config(resource="audit-logs", type=t.LOG_GROUP)).findings, "waived") == {
+        "waived-findings": {"audit-logs"}}
+    assert violations(stack, config(resource="audit-logs", type=t.FUNCTION)) == {"logs-retention-set": {"audit-logs"}}
+
+
+def _shared_wildcard_policy(stack: list) -> list:  # type: ignore[type-arg]
+    """A customer-managed policy with a wildcard action, attached to the orders and billing roles."""
+    policy_arn = f"arn:aws:iam::{ACCOUNT}:policy/shared"
+    document = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "states:*", "Resource": STATE_MACHINE}]})
+    policy = raw(t.MANAGED_POLICY, "shared-policy", {"name": "shared", "policy": document},
+                 outputs={"arn": policy_arn, "id": policy_arn})
+    attachments = [
+        raw(t.ROLE_POLICY_ATTACHMENT, f"{owner}-shared", {"role": find(stack, f"{owner}-role").outputs["name"],
+                                                          "policyArn": policy_arn},
+            deps={"role": [find(stack, f"{owner}-role").urn], "policyArn": [policy.urn]})
+        for owner in ("orders", "billing")
+    ]
+    return add(stack, policy, *attachments)
+
+
+def test_a_tag_on_one_of_two_roles_sharing_a_policy_waives_nothing() -> None:
+    stack = _shared_wildcard_policy(happy_stack())
+    assert violations(stack) == {"iam-no-wildcard-actions": {"shared-policy"}}
+    one = patch(stack, "orders-role", set_={"tags": {TAG + "iam-no-wildcard-actions": f"2027-06-01 {REASON}"}})
+    result = analyse(one)
+    assert by_policy(result.findings) == {"iam-no-wildcard-actions": {"shared-policy"}}
+    assert "billing-role must waive it too" in messages(result, "iam-no-wildcard-actions")[0]
+    both = patch(one, "billing-role", set_={"tags": {TAG + "iam-no-wildcard-actions": f"2027-05-01 {REASON}"}})
+    result = analyse(both)
+    assert by_policy(result.findings) == {}
+    [waived] = [f for f in result.findings if f.kind == "waived"]
+    line = parse_waived_line(waived.message.split("\n", 1)[1])
+    assert line is not None and line.expires == "2027-05-01"  # the earliest of the two
+    assert set(line.holders) == {find(both, "orders-role").urn, find(both, "billing-role").urn}
+
+
+def test_a_tag_on_the_shared_policy_itself_waives_it() -> None:
+    stack = _shared_wildcard_policy(happy_stack())
+    tagged = patch(stack, "shared-policy", set_={"tags": {TAG + "iam-no-wildcard-actions": f"2027-06-01 {REASON}"}})
+    assert by_policy(analyse(tagged).findings, "waived") == {"waived-stack-findings": {"shared-policy"}}
+
+
+def test_expired_waiver_brings_the_finding_back_marked_expired_even_on_the_day_after() -> None:
+    yesterday = (TODAY - datetime.timedelta(days=1)).isoformat()
+    result = analyse(tracing_off_with_tag(f"{yesterday} {REASON}"))
+    assert by_policy(result.findings) == {"lambda-tracing-active": {"orders-function"}}
+    assert f"waiver expired on {yesterday}" in messages(result, "lambda-tracing-active")[0]
+    on_the_day = analyse(tracing_off_with_tag(f"{TODAY.isoformat()} {REASON}"))
+    assert by_policy(on_the_day.findings) == {}  # a waiver counts through its expiry day
 
 
 def test_waived_findings_do_not_leak_between_resources() -> None:

@@ -19,17 +19,12 @@ from guardrails import _types as t
 from guardrails._config import Config, string, string_array
 from guardrails._policy import Ctx, Res, Stack, resolve, resource_policy, stack_policy
 from guardrails._values import UNKNOWN, is_unknown, string_list
+from guardrails.contract.aws import XRAY_ACTIONS
 
 # Actions AWS evaluates without resource-level permissions, so only Resource "*" works. The other
 # ENI actions Lambda needs in a VPC (Create/Delete/Assign/Unassign) accept subnet, security-group and
 # network-interface ARNs, and SecureFunction scopes them; add them here for roles that cannot.
-DEFAULT_ANY_RESOURCE_ACTIONS = [
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "ec2:DescribeNetworkInterfaces",
-]
+DEFAULT_ANY_RESOURCE_ACTIONS = [*XRAY_ACTIONS, "ec2:DescribeNetworkInterfaces"]
 
 GRANTS_FIX = (
     "Fix: SecureFunctionArgs(grants=[Grant(actions=['service:Action'], resources=[resource.arn])]); raw: "

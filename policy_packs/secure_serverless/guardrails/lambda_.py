@@ -12,6 +12,7 @@ from guardrails import _types as t
 from guardrails._config import Config, boolean, integer, string_array
 from guardrails._policy import Ctx, Res, Stack, resolve, resource_policy, stack_policy
 from guardrails._values import UNKNOWN, as_number, first, get, is_set, is_unknown
+from guardrails.contract.aws import SUPPORTED_RUNTIMES
 
 # -- lambda-env-kms-encrypted ---------------------------------------------------------------------
 
@@ -337,20 +338,7 @@ def _zip_packaged(ctx: Ctx, fn: Res) -> bool:
     return package_type != "Image"
 
 
-DEFAULT_RUNTIMES = [
-    "python3.11",
-    "python3.12",
-    "python3.13",
-    "python3.14",
-    "nodejs22.x",
-    "nodejs24.x",
-    "java21",
-    "java25",
-    "dotnet10",
-    "ruby3.3",
-    "ruby3.4",
-    "provided.al2023",
-]
+DEFAULT_RUNTIMES = list(SUPPORTED_RUNTIMES)
 
 
 def _check_runtime(ctx: Ctx, fn: Res, cfg: Config) -> None:
