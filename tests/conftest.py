@@ -14,9 +14,10 @@ import hypothesis.internal.conjecture.optimiser
 import hypothesis.internal.observability
 import hypothesis.strategies._internal.flatmapped
 import hypothesis.strategies._internal.regex  # noqa: F401
-from support import PACK_DIR
 
 from secure_serverless.check.engine import load_pack_package
+
+from support import PACK_DIR
 
 # The pack's package ("guardrails"), importable by the tests as the checker imports it.
 load_pack_package(PACK_DIR)

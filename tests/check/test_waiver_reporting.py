@@ -7,7 +7,6 @@ from typing import Any
 
 import pulumi
 import pytest
-from support import PACK_DIR
 
 from secure_serverless import SecureFunction, SecureFunctionArgs, Waiver
 from secure_serverless.check.evaluate import evaluate_in_process
@@ -15,6 +14,8 @@ from secure_serverless.check.mocks import run_program
 from secure_serverless.check.waivers import declared_waivers, keep_companions
 from secure_serverless.contract.policies import LOGS_RETENTION_SET, WAIVED_FINDINGS, WAIVED_STACK_FINDINGS
 from secure_serverless.contract.waivers import utc_today
+
+from support import PACK_DIR
 
 REASON = "Debug logs kept short by data policy DP-12"
 

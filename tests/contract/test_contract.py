@@ -14,10 +14,11 @@ import sys
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from support import CONTRACT_DIR, PACK_CONTRACT_DIR
 
 from secure_serverless.check import generate
 from secure_serverless.contract import waivers
+
+from support import CONTRACT_DIR, PACK_CONTRACT_DIR
 
 FIX = f"run `{generate.COMMAND}`"
 

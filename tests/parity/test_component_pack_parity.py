@@ -10,12 +10,13 @@ from typing import Any
 
 import pulumi
 import pytest
-from support import PACK_DIR
 
 from secure_serverless import Grant, SecureFunction, SecureFunctionArgs, VpcConfig, Waiver
 from secure_serverless.check.engine import AnalysisResult, InProcessAnalyzer, run_analysis
 from secure_serverless.check.mocks import run_program
 from secure_serverless.contract.policies import COMPANIONS, POLICY_NAMES
+
+from support import PACK_DIR
 
 ACCOUNT = "123456789012"
 SECRET_ARN = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:payments/api-key-Xy12Ab"

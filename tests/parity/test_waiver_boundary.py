@@ -12,7 +12,6 @@ from typing import Any
 import pulumi
 import pytest
 from pydantic import ValidationError
-from support import PACK_DIR
 
 from secure_serverless import SecureFunction, SecureFunctionArgs, Waiver
 from secure_serverless.args import ExpiredWaiverWarning
@@ -21,6 +20,8 @@ from secure_serverless.check.mocks import run_program
 from secure_serverless.contract import types as t
 from secure_serverless.contract.policies import LOGS_RETENTION_SET, SECRETS_CMK_ENCRYPTED, SSM_NO_PLAINTEXT_CREDENTIALS
 from secure_serverless.contract.waivers import latest_expiry, parse_waived_line, tag_key, utc_today
+
+from support import PACK_DIR
 
 REASON = "Debug logs kept short by data policy DP-12"
 TODAY = dt.date(2026, 11, 29)

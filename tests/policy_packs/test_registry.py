@@ -10,12 +10,13 @@ import sys
 import jsonschema
 import pytest
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
-from support import PACK_DIR, ROOT, SHARED_CATALOGUE_CANDIDATES, shared_catalogue
 
 import guardrails
 from guardrails import ALL_POLICIES, _policy
 from secure_serverless.contract.aws import SUPPORTED_RUNTIMES
 from secure_serverless.contract.policies import CATALOGUE, COMPANIONS, NON_WAIVABLE, POLICY_NAMES
+
+from support import PACK_DIR, ROOT, SHARED_CATALOGUE_CANDIDATES, shared_catalogue
 
 # Policies the pack adds beyond the shared catalogue (GUARDRAILS.md); each is documented as an
 # extension in README.md or docs/ (the `leastpriv` branch adds kms-key-serves-its-consumers).

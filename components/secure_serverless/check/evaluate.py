@@ -38,7 +38,7 @@ class PackEvaluation:
 
 
 def configured_levels(
-    policies: Sequence[engine.PolicyInfo], config: Mapping[str, Any]
+    policies: Sequence[engine.AnalyzerPolicy], config: Mapping[str, Any]
 ) -> tuple[dict[str, str], set[str]]:
     """Each policy's level in force, and the policies whose waivers the pack ignores (``waivable``
     false by schema default or config), read back from the Configure request the engine sends."""
@@ -51,7 +51,7 @@ def configured_levels(
     return levels, non_waivable
 
 
-def to_policy_infos(policies: Iterable[engine.PolicyInfo], levels: Mapping[str, str]) -> list[PolicyInfo]:
+def to_policy_infos(policies: Iterable[engine.AnalyzerPolicy], levels: Mapping[str, str]) -> list[PolicyInfo]:
     return [
         PolicyInfo(
             name=p.name,
@@ -66,7 +66,7 @@ def to_policy_infos(policies: Iterable[engine.PolicyInfo], levels: Mapping[str, 
     ]
 
 
-def to_findings(findings: Iterable[engine.Finding], policies: Sequence[PolicyInfo]) -> list[Finding]:
+def to_findings(findings: Iterable[engine.Diagnostic], policies: Sequence[PolicyInfo]) -> list[Finding]:
     """Engine findings -> report findings; waived companions become findings of the waived policy."""
     info = {p.name: p for p in policies}
     out: list[Finding] = []

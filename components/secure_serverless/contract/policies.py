@@ -8,18 +8,7 @@ itself reads its declarations. A test fails when this file is stale.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class PolicyEntry:
-    """A policy's kind ("resource" or "stack"), default level, default waivability and judged types."""
-
-    name: str
-    kind: str
-    level: str
-    waivable: bool
-    types: tuple[str, ...]
+from .policy_entry import PolicyEntry
 
 LAMBDA_ENV_KMS_ENCRYPTED = "lambda-env-kms-encrypted"
 LAMBDA_NO_SECRETS_IN_ENV = "lambda-no-secrets-in-env"
