@@ -64,6 +64,19 @@ def test_levels_are_the_catalogues() -> None:
             assert policy.enforcement_level.value in catalogue[policy.name], policy.name
 
 
+def test_anchors_are_the_catalogues() -> None:
+    """Each declaration names the FSBP / Checkov / cdk-nag controls the shared catalogue maps it to."""
+    path = shared_catalogue()
+    assert path is not None
+    table = dict(re.findall(r"^\| ([a-z0-9-]+)(?: \(stack\))? \| [^|]* \| [^|]+ \| ([^|]+) \|", path.read_text(),
+                            re.MULTILINE))
+    for policy in guardrail_policies():
+        if policy.name not in table:
+            continue
+        ids = [a.strip() for a in table[policy.name].split(",") if re.match(r"\s*(FSBP|CKV|NAG) |\s*CKV2?_AWS_\d", a)]
+        assert [a for a in _policy.meta(policy).anchors if a in ids] == ids, policy.name
+
+
 def test_the_contract_catalogue_is_the_registry() -> None:
     assert {p.name for p in guardrail_policies()} == set(POLICY_NAMES)
     assert {p.name for p in ALL_POLICIES if _policy.meta(p).companion} == set(COMPANIONS)

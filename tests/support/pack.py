@@ -17,6 +17,7 @@ import pytest
 
 from secure_serverless.check.engine import AnalysisResult, Diagnostic, InProcessAnalyzer, run_analysis
 from secure_serverless.check.model import RecordedResource
+from secure_serverless.contract.policies import POLICY_NAMES
 
 from support import PACK_DIR
 from support.stacks import Stack, secure_stack
@@ -112,3 +113,24 @@ def assert_compliant(policies: Iterable[str]) -> None:
     config = {name: {"enforcementLevel": "mandatory"} for name in names}
     found = violations(secure_stack(), config)
     assert {name: found[name] for name in names if name in found} == {}
+
+
+def rule_tests(cases: list[Any], prefix: str, *, except_: Iterable[str] = ()) -> tuple[Callable[..., None], ...]:
+    """A rules module's three tests: the happy stack complies with the guardrails named ``<prefix>...`` (but
+    ``except_``); each case in an update; each case in a preview. Bind them to ``test_*`` names in the
+    module for pytest to collect."""
+    policies = sorted(name for name in POLICY_NAMES if name.startswith(prefix) and name not in set(except_))
+
+    def test_secure_functions_comply() -> None:
+        assert_compliant(policies)
+
+    @pytest.mark.parametrize("item", cases)
+    def test_case(item: Case) -> None:
+        assert_case(item)
+
+    @pytest.mark.slow
+    @pytest.mark.parametrize("item", cases)
+    def test_case_in_preview(item: Case) -> None:
+        assert_case_in_preview(item)
+
+    return test_secure_functions_comply, test_case, test_case_in_preview

@@ -47,6 +47,7 @@ class Declared:
     waivable: bool
     companion: bool
     types: tuple[str, ...]
+    anchors: tuple[str, ...]
     description: str
     remediation: str
     config: dict[str, dict[str, Any]]
@@ -69,6 +70,7 @@ def declared_policies(pack_dir: Path = PACK_DIR) -> list[Declared]:
                 waivable=info.waivable,
                 companion=info.companion,
                 types=tuple(info.types),
+                anchors=tuple(info.anchors),
                 description=policy.description,
                 remediation=policy.remediation_steps or "",
                 config={k: v for k, v in schema.items() if k not in ("waivers", "waivable")},
@@ -148,14 +150,19 @@ def policies_markdown(policies: Sequence[Declared]) -> str:
         "(`AnalyzeStack`), the others one resource at a time (`Analyze`).\n\n",
         "Every guardrail also has the config keys `waivers` (pack-config waivers: `{resource, type?, reason, "
         "expires}`, where `resource` is a URN, or the name of a resource outside any component) and "
-        "`waivable` (whether waivers count; `false` by default where marked \"no\").\n\n",
-        "| policy | kind | default level | severity | waivable | judges |\n",
-        "|---|---|---|---|---|---|\n",
+        "`waivable` (whether waivers count; `false` by default where marked \"no\"). \"Same control in\" maps "
+        "a policy to AWS Security Hub's Foundational Security Best Practices (FSBP), Checkov (CKV) and cdk-nag "
+        "(NAG).\n\n",
+        "| policy | kind | default level | severity | waivable | judges | same control in |\n",
+        "|---|---|---|---|---|---|---|\n",
     ]
     for p in guardrails:
         types = ", ".join(_short_type(t) for t in p.types)
         waivable = "yes" if p.waivable else "**no**"
-        out.append(f"| [`{p.name}`](#{p.name}) | {p.kind} | {p.level} | {p.severity} | {waivable} | {types} |\n")
+        anchors = ", ".join(p.anchors) or "-"
+        out.append(
+            f"| [`{p.name}`](#{p.name}) | {p.kind} | {p.level} | {p.severity} | {waivable} | {types} | {anchors} |\n"
+        )
     for p in [*guardrails, *companions]:
         out.append(f"\n## {p.name}\n\n{p.description}\n\n")
         out.append(f"- Kind: {p.kind}; default level: {p.level}; severity: {p.severity}.\n")

@@ -140,8 +140,9 @@ class Meta:
     """What the pack's registry holds about a policy beyond pulumi_policy's fields.
 
     ``types`` are the resource types the policy judges (a waiver tag on a resource of another type
-    never applies); ``order`` is the policy's position in the pack (set by :func:`assign_order`): the
-    waiver hand-off uses it to tell one request from the next.
+    never applies); ``anchors`` name the same control in other tools (FSBP, CKV, NAG ids), for auditors;
+    ``order`` is the policy's position in the pack (set by :func:`assign_order`): the waiver hand-off uses
+    it to tell one request from the next.
     """
 
     name: str
@@ -150,6 +151,7 @@ class Meta:
     schema: dict[str, JsonSchema]
     order: int = 0
     companion: bool = False
+    anchors: tuple[str, ...] = ()
 
     @property
     def waivable(self) -> bool:
@@ -224,10 +226,15 @@ def _run(
 
 
 def _guardrail_info(
-    name: str, kind: str, types: Iterable[str], config: Mapping[str, JsonSchema] | None, waivable: bool
+    name: str,
+    kind: str,
+    types: Iterable[str],
+    config: Mapping[str, JsonSchema] | None,
+    waivable: bool,
+    anchors: Iterable[str],
 ) -> Meta:
     schema = {**(config or {}), **common_properties(waivable)}
-    return Meta(name, kind, tuple(sorted(set(types))), schema)
+    return Meta(name, kind, tuple(sorted(set(types))), schema, anchors=tuple(anchors))
 
 
 _Policy = TypeVar("_Policy", ResourceValidationPolicy, StackValidationPolicy)
@@ -271,9 +278,10 @@ def resource_policy(
     check: ResourceCheck,
     config: Mapping[str, JsonSchema] | None = None,
     waivable: bool = True,
+    anchors: Iterable[str] = (),
 ) -> ResourceValidationPolicy:
     """A ResourceValidationPolicy judging resources of ``types`` with ``check``."""
-    info = _guardrail_info(name, "resource", types, config, waivable)
+    info = _guardrail_info(name, "resource", types, config, waivable, anchors)
     type_set = frozenset(info.types)
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -314,9 +322,10 @@ def stack_policy(
     check: StackCheck,
     config: Mapping[str, JsonSchema] | None = None,
     waivable: bool = True,
+    anchors: Iterable[str] = (),
 ) -> StackValidationPolicy:
     """A StackValidationPolicy judging the whole stack with ``check``."""
-    info = _guardrail_info(name, "stack", types, config, waivable)
+    info = _guardrail_info(name, "stack", types, config, waivable, anchors)
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         _waivers.begin("stack", info.order)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from secure_serverless.contract import policies as p
 from secure_serverless.contract import types as t
 
-from support.pack import ENABLE, Case, Change, assert_case, assert_case_in_preview, assert_compliant, case, document
+from support.pack import ENABLE, Change, case, document, rule_tests
 from support.stacks import ACCOUNT, REGION, Stack, add, find, output, patch, physical, raw
 
 TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders"
@@ -124,16 +122,4 @@ CASES = [
 ]
 
 
-def test_secure_functions_comply() -> None:
-    assert_compliant(name for name in p.POLICY_NAMES if name.startswith("iam-"))
-
-
-@pytest.mark.parametrize("item", CASES)
-def test_case(item: Case) -> None:
-    assert_case(item)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("item", CASES)
-def test_case_in_preview(item: Case) -> None:
-    assert_case_in_preview(item)
+test_secure_functions_comply, test_case, test_case_in_preview = rule_tests(CASES, "iam-")

@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import pytest
-
 from secure_serverless.check.model import RecordedResource
 from secure_serverless.contract import policies as p
 from secure_serverless.contract import types as t
 
-from support.pack import ENABLE, Case, Change, assert_case, assert_case_in_preview, assert_compliant, case
+from support.pack import ENABLE, Change, case, rule_tests
 from support.stacks import ACCOUNT, REGION, Stack, add, find, patch, physical, raw, urn
 
 FUNCTIONS = ("orders", "billing")
@@ -161,16 +159,6 @@ CASES = [
 ]
 
 
-def test_secure_functions_comply() -> None:
-    assert_compliant(name for name in p.POLICY_NAMES if name.startswith("lambda-") and name != p.LAMBDA_CODE_SIGNING)
-
-
-@pytest.mark.parametrize("item", CASES)
-def test_case(item: Case) -> None:
-    assert_case(item)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("item", CASES)
-def test_case_in_preview(item: Case) -> None:
-    assert_case_in_preview(item)
+test_secure_functions_comply, test_case, test_case_in_preview = rule_tests(
+    CASES, "lambda-", except_=[p.LAMBDA_CODE_SIGNING]  # its compliant case: "code-signing:enabled"
+)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from secure_serverless.contract import policies as p
 
-from support.pack import Case, assert_case, assert_case_in_preview, assert_compliant, case
+from support.pack import case, rule_tests
 from support.stacks import patch
 
 PREFIX = "logs-"
@@ -26,16 +24,4 @@ CASES = [
 ]
 
 
-def test_secure_functions_comply() -> None:
-    assert_compliant(name for name in p.POLICY_NAMES if name.startswith(PREFIX))
-
-
-@pytest.mark.parametrize("item", CASES)
-def test_case(item: Case) -> None:
-    assert_case(item)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("item", CASES)
-def test_case_in_preview(item: Case) -> None:
-    assert_case_in_preview(item)
+test_secure_functions_comply, test_case, test_case_in_preview = rule_tests(CASES, PREFIX)

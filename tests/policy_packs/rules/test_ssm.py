@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from secure_serverless.contract import policies as p
 from secure_serverless.contract import types as t
 
-from support.pack import Case, Change, assert_case, assert_case_in_preview, assert_compliant, case
+from support.pack import Change, case, rule_tests
 from support.stacks import add, raw
 
 PREFIX = "ssm-"
@@ -31,16 +29,4 @@ CASES = [
 ]
 
 
-def test_secure_functions_comply() -> None:
-    assert_compliant(name for name in p.POLICY_NAMES if name.startswith(PREFIX))
-
-
-@pytest.mark.parametrize("item", CASES)
-def test_case(item: Case) -> None:
-    assert_case(item)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("item", CASES)
-def test_case_in_preview(item: Case) -> None:
-    assert_case_in_preview(item)
+test_secure_functions_comply, test_case, test_case_in_preview = rule_tests(CASES, PREFIX)
