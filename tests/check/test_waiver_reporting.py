@@ -55,3 +55,15 @@ def test_keep_companions_changes_only_disabled_companions() -> None:
     assert keep_companions({LOGS_RETENTION_SET: "disabled"}) == {LOGS_RETENTION_SET: "disabled"}
     kept = keep_companions({WAIVED_FINDINGS: {"enforcementLevel": "disabled", "x": 1}})
     assert kept == {WAIVED_FINDINGS: {"enforcementLevel": "advisory", "x": 1}}
+
+
+def test_a_config_waiver_naming_a_component_child_by_name_is_invalid_and_says_to_use_its_urn() -> None:
+    resources = _resources()
+    logs = next(r for r in resources if r.name == "fn-logs")
+    entry = {"resource": "fn-logs", "reason": REASON, "expires": (utc_today() + dt.timedelta(days=30)).isoformat()}
+    config = {LOGS_RETENTION_SET: {"waivers": [entry]}}
+    evaluation = evaluate_in_process(resources, PACK_DIR, config, project="p", stack="s", dry_run=False)
+    declared = declared_waivers(resources, config, evaluation.findings, evaluation.non_waivable)
+    [by_config] = [w for w in declared if w.source == "config"]
+    assert by_config.status == "invalid"
+    assert by_config.detail.endswith(f"name it by its URN: {logs.urn}")

@@ -18,10 +18,6 @@ from secure_serverless.check.results import DeclaredWaiver, Finding, WaiverUse
 from secure_serverless.contract import waivers as rules
 from secure_serverless.contract.policies import COMPANIONS
 
-# Kept for callers written before the contract held these.
-TAG_PREFIX = rules.TAG_PREFIX
-CONFIG_SOURCE_PREFIX = rules.CONFIG_SOURCE_PREFIX
-
 
 def waiver_use(line: rules.WaivedLine) -> WaiverUse:
     """How a waived-finding line says a waiver was used."""

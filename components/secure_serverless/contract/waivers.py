@@ -117,11 +117,6 @@ def config_source(resource: str) -> str:
     return CONFIG_SOURCE_PREFIX + resource
 
 
-def config_source_resource(source: str) -> str | None:
-    """The resource a pack-config waiver source names, or None for a tag source."""
-    return source[len(CONFIG_SOURCE_PREFIX) :] if source.startswith(CONFIG_SOURCE_PREFIX) else None
-
-
 def is_component_child(urn: str) -> bool:
     """Whether a URN's type chain has a parent type (``<component type>$<type>``)."""
     parts = urn.split("::")
