@@ -150,3 +150,19 @@ def test_waiver_at_the_limit_is_honoured_by_the_pack() -> None:
     [waived] = [f for f in result.findings if f.kind == "waived"]
     line = parse_waived_line(waived.message.split("\n", 1)[1])
     assert line is not None and line.policy == LOGS_RETENTION_SET
+
+
+def test_waiver_targets_come_from_each_policys_resource_types() -> None:
+    from secure_serverless.contract.policies import CATALOGUE, POLICY_NAMES
+    from secure_serverless.tags import CHILD_TYPES, waiver_target
+
+    for name in sorted(POLICY_NAMES):
+        judged = set(CATALOGUE[name].types)
+        if judged & set(CHILD_TYPES.values()):
+            assert CHILD_TYPES[waiver_target(name)] in judged, name
+        else:
+            with pytest.raises(ValueError, match="itself instead"):
+                waiver_target(name)
+    # a policy the component has never heard of gets the same advice, not a KeyError
+    with pytest.raises(ValueError, match="judges no resource SecureFunction creates"):
+        waiver_target("queue-policy-something-new")
