@@ -9,16 +9,15 @@ at collection time keeps those parses away from the tests' garbage.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import hypothesis
 import hypothesis.internal.conjecture.optimiser
 import hypothesis.internal.observability
 import hypothesis.strategies._internal.flatmapped
 import hypothesis.strategies._internal.regex  # noqa: F401
 
-ROOT = Path(__file__).resolve().parent.parent
-PACK_DIR = ROOT / "policy_packs" / "secure_serverless"
-if str(PACK_DIR) not in sys.path:
-    sys.path.insert(0, str(PACK_DIR))
+from secure_serverless.check.engine import load_pack_package
+
+from support import PACK_DIR
+
+# The pack's package ("guardrails"), importable by the tests as the checker imports it.
+load_pack_package(PACK_DIR)

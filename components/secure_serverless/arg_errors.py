@@ -429,3 +429,8 @@ class ArgsModel(BaseModel):
         if prefix:
             problems = [Problem(f"{prefix}.{p.field}", p.what, p.fix) for p in problems]
         raise ArgumentError.build(type(self).__name__, problems, line_errors, location, component)
+
+    # Validation through pydantic (model_validate, a nested model) must not route through this __init__:
+    # pydantic would then validate without the caller's context (Waiver's `today`). Marking it as the base
+    # __init__ keeps pydantic's own path; direct construction still comes here and gets the one-line errors.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ by the component inside ``apply`` with the same rule functions (see :mod:`secure
 from __future__ import annotations
 
 import datetime as dt
-import re
+import warnings
 from typing import Any, Literal
 
 import pulumi
@@ -15,8 +15,11 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_v
 
 from secure_serverless import rules
 from secure_serverless.arg_errors import ArgsModel  # invalid arguments raise ArgumentError, one line each
+from secure_serverless.contract import waivers as waiver_rules
+from secure_serverless.contract.aws import SUPPORTED_RUNTIMES
+from secure_serverless.contract.policies import IAM_NO_WILDCARD_ACTIONS, NON_WAIVABLE, POLICY_NAMES
 from secure_serverless.function_url import check_invoker_principal
-from secure_serverless.guardrails import NON_WAIVABLE, POLICY_NAMES, SUPPORTED_RUNTIMES
+from secure_serverless.tags import waiver_target
 
 StrInput = str | pulumi.Output[Any]
 
@@ -91,11 +94,18 @@ class Grant(ArgsModel):
         return [a for a in self.actions if "*" in a]
 
 
+class ExpiredWaiverWarning(UserWarning):
+    """A waiver's expiry date has passed: it is kept as a tag, and the pack no longer applies it."""
+
+
 class Waiver(ArgsModel):
     """A narrow, expiring exception to one guardrail for this function.
 
     The component writes it as a tag (``secure-serverless:waiver:<policy>``) on the child resource
-    the policy judges; the policy pack reports the finding as waived instead of failing.
+    whose type the policy judges; the policy pack reports the finding as waived instead of failing.
+    A waiver counts through its expiry day (UTC); an expired one is accepted with an
+    :class:`ExpiredWaiverWarning` and the pack reports the finding again, marked "waiver expired on DATE".
+    Validation uses today's UTC date, or ``context={"today": date}`` given to ``model_validate``.
 
     Examples
     --------
@@ -106,8 +116,12 @@ class Waiver(ArgsModel):
     model_config = _MODEL_CONFIG
 
     policy: str = Field(description="The policy name, e.g. 'logs-retention-set'.")
-    reason: str = Field(min_length=20, max_length=200, description="Why (>= 20 characters).")
-    expires: dt.date = Field(description="ISO date, in the future and at most one year ahead.")
+    reason: str = Field(
+        min_length=waiver_rules.MIN_REASON_LENGTH,
+        max_length=waiver_rules.MAX_REASON_LENGTH,
+        description=f"Why (>= {waiver_rules.MIN_REASON_LENGTH} characters).",
+    )
+    expires: dt.date = Field(description="ISO date (UTC), at most one year ahead.")
 
     @field_validator("policy")
     @classmethod
@@ -116,27 +130,39 @@ class Waiver(ArgsModel):
             raise ValueError(f"unknown policy {policy!r}; use one of: {', '.join(sorted(POLICY_NAMES))}")
         if policy in NON_WAIVABLE:
             raise ValueError(f"policy {policy!r} cannot be waived; fix the resource instead")
+        waiver_target(policy)
         return policy
 
     @field_validator("reason")
     @classmethod
     def _reason_fits_a_tag(cls, reason: str) -> str:
-        if not re.fullmatch(r"[\w .:/=+\-@]+", reason):
+        if not waiver_rules.REASON_PATTERN.fullmatch(reason):
             raise ValueError("reason may use only letters, digits, spaces and _ . : / = + - @ (it is stored in a tag)")
         return reason
 
     @field_validator("expires")
     @classmethod
-    def _expiry_window(cls, expires: dt.date) -> dt.date:
-        today = dt.date.today()
-        if expires <= today:
-            raise ValueError(f"waiver expired on {expires.isoformat()}; renew it with a new date or fix")
-        if expires > today + dt.timedelta(days=366):
-            raise ValueError("waivers may last at most one year; choose an earlier expires date")
-        return expires
-
-    def tag_value(self) -> str:
-        return f"{self.expires.isoformat()} {self.reason}"
+    def _expiry_window(cls, expires: dt.date, info: ValidationInfo) -> dt.date:
+        context = info.context if isinstance(info.context, dict) else {}
+        today = context.get("today") or waiver_rules.utc_today()
+        problem = waiver_rules.expiry_problem(expires, today)
+        if problem is None:
+            return expires
+        policy = info.data.get("policy", "this policy")
+        if problem.kind == "expired":
+            warnings.warn(
+                f"The waiver for {policy!r} expired on {expires.isoformat()}, so the policy pack no longer "
+                "applies it and reports the finding again; renew it with a later expires date (at most one "
+                "year ahead) or fix the resource.",
+                ExpiredWaiverWarning,
+                stacklevel=2,
+            )
+            return expires
+        latest = waiver_rules.latest_expiry(today)
+        raise ValueError(
+            f"{problem.text}; waivers last at most one year, so choose an expires date no later than "
+            f"{latest.isoformat()}"
+        )
 
 
 class VpcConfig(ArgsModel):
@@ -320,17 +346,17 @@ class SecureFunctionArgs(ArgsModel):
         if duplicates:
             raise ValueError(f"waivers: policy {duplicates[0]!r} is waived twice; keep one waiver")
         for index, grant in enumerate(self.grants):
-            if grant.wildcard_actions and "iam-no-wildcard-actions" not in waived:
+            if grant.wildcard_actions and IAM_NO_WILDCARD_ACTIONS not in waived:
                 raise ValueError(
                     f"grants[{index}].actions: wildcard actions {grant.wildcard_actions} are refused; list "
-                    "the exact actions, or add Waiver(policy='iam-no-wildcard-actions', ...)"
+                    f"the exact actions, or add Waiver(policy='{IAM_NO_WILDCARD_ACTIONS}', ...)"
                 )
-            wild = [r for r in grant.resources if isinstance(r, str) and rules.is_wildcard_resource(r)]
-            if wild and "iam-no-wildcard-resources" not in waived:
-                raise ValueError(
-                    f"grants[{index}].resources: {wild} grants every resource; name exact ARNs, or add "
-                    "Waiver(policy='iam-no-wildcard-resources', ...)"
-                )
+            for position, resource in enumerate(grant.resources):
+                if isinstance(resource, str):
+                    try:
+                        rules.check_grant_resource(resource, waived)
+                    except ValueError as error:
+                        raise ValueError(f"grants[{index}].resources[{position}]: {error}") from None
         if self.runtime_helper:
             from secure_serverless.runtime.contract import ENV_METRIC_NAMESPACE
 

@@ -157,31 +157,17 @@ class SecureFunction(pulumi.ComponentResource):
             tags=self._tags_for("role"),
             opts=self._child,
         )
-        key_arn = self._key(account, log_group_arn)
-        self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
-            name=log_group_name,
-            retention_in_days=args.log_retention_in_days,
-            kms_key_id=key_arn,
-            tags=self._tags_for("logs"),
-            opts=self._child,
-        )
+        self.kms_key, key_arn = self._key(account, self.role, log_group_arn)
+        self.log_group = self._log_group(log_group_name, key_arn)
         self.dead_letter_queue = self._dead_letter_queue(key_arn) if args.create_dead_letter_queue else None
-        self.role_policy = self._role_policy(account, key_arn)
-        self.function = self._function(key_arn)
-        self.function_url = (
-            aws.lambda_.FunctionUrl(
-                f"{name}-url",
-                function_name=self.function.name,
-                authorization_type="AWS_IAM",
-                opts=self._child,
-            )
-            if args.function_url
-            else None
+        self.role_policy = self._role_policy(account, key_arn, self.role, self.log_group, self.dead_letter_queue)
+        self.function = self._function(key_arn, self.role, self.role_policy, self.log_group, self.dead_letter_queue)
+        self.function_url = self._function_url(self.function) if args.function_url else None
+        self.alarm_topic, topic_arn = self._alarm_topic(key_arn) if args.create_alarms else (None, None)
+        self.alarms = (
+            self._alarms(topic_arn, self.function, self.dead_letter_queue) if topic_arn is not None else {}
         )
-        self.function_url_permissions = self._function_url_permissions()
-        self.alarm_topic = None
-        self.alarms = self._alarms(key_arn) if args.create_alarms else {}
+        self.function_url_permissions = self._function_url_permissions(self.function)
         self.arn = self.function.arn
         self.name = self.function.name
         from secure_serverless.quarantine.model_outputs import behaviour_model_of  # what it declared, as data
@@ -218,13 +204,15 @@ class SecureFunction(pulumi.ComponentResource):
         provider = self.get_provider("aws:index/getCallerIdentity:getCallerIdentity")
         return _account_for(provider, pulumi.InvokeOutputOptions(parent=self))
 
-    def _key(self, account: pulumi.Output[_Account], log_group_arn: pulumi.Output[str]) -> pulumi.Output[str]:
+    def _key(
+        self, account: pulumi.Output[_Account], role: aws.iam.Role, log_group_arn: pulumi.Output[str]
+    ) -> tuple[aws.kms.Key | None, pulumi.Output[str]]:
+        """The dedicated key (None with ``kms_key_arn``) and the ARN of the key in use."""
         args = self._args
         if args.kms_key_arn is not None:
-            self.kms_key = None
-            return pulumi.Output.from_input(self._checked_arn("kms_key_arn"))
+            return None, pulumi.Output.from_input(self._checked_arn("kms_key_arn"))
         encrypted_topic = args.create_alarms and args.alarm_topic_arn is None
-        policy = pulumi.Output.all(account, self.role.arn, log_group_arn).apply(
+        policy = pulumi.Output.all(account, role.arn, log_group_arn).apply(
             lambda v: json.dumps(
                 key_policy(
                     account_id=v[0].account_id,
@@ -238,7 +226,7 @@ class SecureFunction(pulumi.ComponentResource):
                 )
             )
         )
-        self.kms_key = aws.kms.Key(
+        key = aws.kms.Key(
             f"{self._logical_name}-key",
             description=f"Encrypts the {self._logical_name} function's environment, logs, DLQ and alarm topic",
             enable_key_rotation=True,
@@ -251,10 +239,20 @@ class SecureFunction(pulumi.ComponentResource):
         aws.kms.Alias(
             f"{self._logical_name}-key-alias",
             name_prefix=f"alias/{self._logical_name}-",
-            target_key_id=self.kms_key.key_id,
+            target_key_id=key.key_id,
             opts=self._child,
         )
-        return self.kms_key.arn
+        return key, key.arn
+
+    def _log_group(self, log_group_name: str, key_arn: pulumi.Output[str]) -> aws.cloudwatch.LogGroup:
+        return aws.cloudwatch.LogGroup(
+            f"{self._logical_name}-logs",
+            name=log_group_name,
+            retention_in_days=self._args.log_retention_in_days,
+            kms_key_id=key_arn,
+            tags=self._tags_for("logs"),
+            opts=self._child,
+        )
 
     def _dead_letter_queue(self, key_arn: pulumi.Output[str]) -> aws.sqs.Queue:
         queue = aws.sqs.Queue(
@@ -273,20 +271,20 @@ class SecureFunction(pulumi.ComponentResource):
         )
         return queue
 
-    def _role_policy(self, account: pulumi.Output[_Account], key_arn: pulumi.Output[str]) -> aws.iam.RolePolicy:
+    def _role_policy(
+        self,
+        account: pulumi.Output[_Account],
+        key_arn: pulumi.Output[str],
+        role: aws.iam.Role,
+        log_group: aws.cloudwatch.LogGroup,
+        dead_letter_queue: aws.sqs.Queue | None,
+    ) -> aws.iam.RolePolicy:
         args = self._args
         waived = {w.policy for w in args.waivers}
         secrets = self._checked_arn("secrets")
         secret_keys = self._checked_arn("secret_kms_key_arns")
 
-        def check_grant_resource(resource: str) -> None:
-            rules.check_resource_arn(resource)
-            if rules.is_wildcard_resource(resource) and "iam-no-wildcard-resources" not in waived:
-                raise ValueError(
-                    f"{resource!r} grants every resource; name exact ARNs, or add "
-                    "Waiver(policy='iam-no-wildcard-resources', ...)"
-                )
-
+        check_grant_resource = functools.partial(rules.check_grant_resource, waived=waived)
         grant_resources = [
             [self._check(f"grants[{i}].resources[{j}]", r, check_grant_resource) for j, r in enumerate(g.resources)]
             for i, g in enumerate(args.grants)
@@ -296,7 +294,7 @@ class SecureFunction(pulumi.ComponentResource):
             pulumi.Output.all(*(vpc.subnet_ids if vpc else [])),
             pulumi.Output.all(*(vpc.security_group_ids if vpc else [])),
         )
-        dlq_arn = self.dead_letter_queue.arn if self.dead_letter_queue else None
+        dlq_arn = dead_letter_queue.arn if dead_letter_queue else None
 
         def build(values: list[Any]) -> str:
             acct, lg_arn, k_arn, q_arn, secret_arns, key_arns, resources, (subnets, groups) = values
@@ -323,7 +321,7 @@ class SecureFunction(pulumi.ComponentResource):
 
         document = pulumi.Output.all(
             account,
-            self.log_group.arn,
+            log_group.arn,
             key_arn,
             dlq_arn,
             pulumi.Output.all(*secrets),
@@ -331,9 +329,9 @@ class SecureFunction(pulumi.ComponentResource):
             pulumi.Output.all(*[pulumi.Output.all(*r) for r in grant_resources]),
             vpc_ids,
         ).apply(build)
-        return aws.iam.RolePolicy(f"{self._logical_name}-policy", role=self.role.id, policy=document, opts=self._child)
+        return aws.iam.RolePolicy(f"{self._logical_name}-policy", role=role.id, policy=document, opts=self._child)
 
-    def _function_url_permissions(self) -> list[aws.lambda_.Permission]:
+    def _function_url_permissions(self, function: aws.lambda_.Function) -> list[aws.lambda_.Permission]:
         """Resource-based permissions for exactly the declared URL callers (see function_url.py)."""
         invokers = [
             self._check(f"function_url_invokers[{index}]", principal, check_invoker_principal)
@@ -342,7 +340,7 @@ class SecureFunction(pulumi.ComponentResource):
         return [
             aws.lambda_.Permission(
                 f"{self._logical_name}-{spec.key}",
-                function=self.function.name,
+                function=function.name,
                 action=spec.action,
                 principal=invokers[spec.invoker],
                 function_url_auth_type=spec.function_url_auth_type,
@@ -363,16 +361,23 @@ class SecureFunction(pulumi.ComponentResource):
             variables[key] = self._check(f"environment[{key!r}]", value, functools.partial(rules.check_env_value, key))
         return variables
 
-    def _function(self, key_arn: pulumi.Output[str]) -> aws.lambda_.Function:
+    def _function(
+        self,
+        key_arn: pulumi.Output[str],
+        role: aws.iam.Role,
+        role_policy: aws.iam.RolePolicy,
+        log_group: aws.cloudwatch.LogGroup,
+        dead_letter_queue: aws.sqs.Queue | None,
+    ) -> aws.lambda_.Function:
         args = self._args
         variables = self._environment()
         vpc = args.vpc
-        depends: Sequence[pulumi.Resource] = [self.role_policy, self.log_group]
+        depends: Sequence[pulumi.Resource] = [role_policy, log_group]
         return aws.lambda_.Function(
             self._logical_name,
             name=args.function_name,
             description=args.description,
-            role=self.role.arn,
+            role=role.arn,
             runtime=args.runtime,
             handler=args.handler,
             code=args.code,
@@ -384,13 +389,13 @@ class SecureFunction(pulumi.ComponentResource):
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode=args.tracing),
             reserved_concurrent_executions=args.reserved_concurrent_executions,
             dead_letter_config=(
-                aws.lambda_.FunctionDeadLetterConfigArgs(target_arn=self.dead_letter_queue.arn)
-                if self.dead_letter_queue
+                aws.lambda_.FunctionDeadLetterConfigArgs(target_arn=dead_letter_queue.arn)
+                if dead_letter_queue
                 else None
             ),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(
                 log_format="JSON",
-                log_group=self.log_group.name,
+                log_group=log_group.name,
                 application_log_level=args.log_level,
                 system_log_level="INFO",
             ),
@@ -405,18 +410,30 @@ class SecureFunction(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(depends_on=list(depends))),
         )
 
-    def _alarms(self, key_arn: pulumi.Output[str]) -> dict[str, aws.cloudwatch.MetricAlarm]:
+    def _function_url(self, function: aws.lambda_.Function) -> aws.lambda_.FunctionUrl:
+        return aws.lambda_.FunctionUrl(
+            f"{self._logical_name}-url",
+            function_name=function.name,
+            authorization_type="AWS_IAM",
+            opts=self._child,
+        )
+
+    def _alarm_topic(self, key_arn: pulumi.Output[str]) -> tuple[aws.sns.Topic | None, pulumi.Output[str]]:
+        """The dedicated encrypted topic (None with ``alarm_topic_arn``) and the ARN alarms notify."""
+        if self._args.alarm_topic_arn is not None:
+            return None, pulumi.Output.from_input(self._checked_arn("alarm_topic_arn"))
+        topic = aws.sns.Topic(
+            f"{self._logical_name}-alarms",
+            kms_master_key_id=key_arn,
+            tags=self._tags_for("topic"),
+            opts=self._child,
+        )
+        return topic, topic.arn
+
+    def _alarms(
+        self, topic_arn: pulumi.Output[str], function: aws.lambda_.Function, dead_letter_queue: aws.sqs.Queue | None
+    ) -> dict[str, aws.cloudwatch.MetricAlarm]:
         args = self._args
-        if args.alarm_topic_arn is not None:
-            topic_arn = pulumi.Output.from_input(self._checked_arn("alarm_topic_arn"))
-        else:
-            self.alarm_topic = aws.sns.Topic(
-                f"{self._logical_name}-alarms",
-                kms_master_key_id=key_arn,
-                tags=self._tags_for("topic"),
-                opts=self._child,
-            )
-            topic_arn = self.alarm_topic.arn
         helper_metrics: tuple[str, str, str] | None = None
         if args.runtime_helper:
             from secure_serverless.runtime import contract
@@ -428,17 +445,23 @@ class SecureFunction(pulumi.ComponentResource):
             timeout_seconds=args.timeout,
             duration_ratio=args.duration_alarm_ratio,
             anomaly_band_width=args.anomaly_band_width,
-            with_dead_letter_queue=self.dead_letter_queue is not None,
+            with_dead_letter_queue=dead_letter_queue is not None,
             helper_metrics=helper_metrics,
         )
-        return {spec.key: self._alarm(spec, topic_arn) for spec in specs}
+        return {spec.key: self._alarm(spec, topic_arn, function, dead_letter_queue) for spec in specs}
 
-    def _alarm(self, spec: AlarmSpec, topic_arn: pulumi.Output[str]) -> aws.cloudwatch.MetricAlarm:
+    def _alarm(
+        self,
+        spec: AlarmSpec,
+        topic_arn: pulumi.Output[str],
+        function: aws.lambda_.Function,
+        dead_letter_queue: aws.sqs.Queue | None,
+    ) -> aws.cloudwatch.MetricAlarm:
         if spec.dimension == "queue":
-            assert self.dead_letter_queue is not None
-            dimensions = {"QueueName": self.dead_letter_queue.name}
+            assert dead_letter_queue is not None
+            dimensions = {"QueueName": dead_letter_queue.name}
         else:
-            dimensions = {"FunctionName": self.function.name}
+            dimensions = {"FunctionName": function.name}
         common: dict[str, Any] = dict(
             alarm_description=f"{self._logical_name}: {spec.description}",
             comparison_operator=spec.comparison_operator,

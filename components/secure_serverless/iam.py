@@ -70,6 +70,27 @@ class VpcPlacement:
 DEAD_LETTER_QUEUE_KEY_ACTIONS: tuple[str, ...] = ("kms:GenerateDataKey", "kms:Decrypt")
 
 
+# Statement ids of the generated policy (`secure-serverless review` tells these apart by them).
+SID_READ_SECRETS = "ReadDeclaredSecrets"
+SID_READ_PARAMETERS = "ReadDeclaredParameters"
+SID_DECRYPT_SECRETS = "DecryptSecretsViaService"
+SID_WRITE_LOGS = "WriteOwnLogGroup"
+SID_KEY_VIA_DLQ = "UseOwnKeyThroughDeadLetterQueue"
+SID_SEND_TO_DLQ = "SendToDeadLetterQueue"
+SID_TRACING = "XRayTracing"
+SID_VPC_DESCRIBE = "VpcDescribeNetworkInterfacesAndSubnets"
+SID_VPC_CREATE = "VpcCreateNetworkInterfacesInFunctionSubnets"
+SID_VPC_MANAGE = "VpcLambdaManagesAccountNetworkInterfaces"
+SID_VPC_DENY_CODE = "VpcDenyNetworkInterfaceCallsFromFunctionCode"
+# Statements Lambda itself uses on the function's behalf: CloudTrail records few of those calls.
+SERVICE_SIDS = frozenset(
+    {SID_WRITE_LOGS, SID_KEY_VIA_DLQ, SID_SEND_TO_DLQ, SID_TRACING, SID_VPC_DESCRIBE, SID_VPC_CREATE, SID_VPC_MANAGE,
+     SID_VPC_DENY_CODE}
+)
+# Statements generated from SecureFunctionArgs(secrets=...).
+SECRET_SIDS = frozenset({SID_READ_SECRETS, SID_READ_PARAMETERS, SID_DECRYPT_SECRETS})
+
+
 def sqs_service(region: str, dns_suffix: str = "amazonaws.com") -> str:
     """The kms:ViaService value of requests SQS makes to KMS for a caller."""
     return f"sqs.{region}.{dns_suffix}"
@@ -103,7 +124,7 @@ def _secret_statements(p: FunctionPermissions) -> list[Statement]:
     if secret_arns:
         statements.append(
             {
-                "Sid": "ReadDeclaredSecrets",
+                "Sid": SID_READ_SECRETS,
                 "Effect": "Allow",
                 "Action": ["secretsmanager:GetSecretValue"],
                 "Resource": secret_arns,
@@ -112,7 +133,7 @@ def _secret_statements(p: FunctionPermissions) -> list[Statement]:
     if parameter_arns:
         statements.append(
             {
-                "Sid": "ReadDeclaredParameters",
+                "Sid": SID_READ_PARAMETERS,
                 "Effect": "Allow",
                 "Action": ["ssm:GetParameter", "ssm:GetParameters"],
                 "Resource": parameter_arns,
@@ -127,7 +148,7 @@ def _secret_statements(p: FunctionPermissions) -> list[Statement]:
             services.append(f"ssm.{p.region}.{p.dns_suffix}")
         statements.append(
             {
-                "Sid": "DecryptSecretsViaService",
+                "Sid": SID_DECRYPT_SECRETS,
                 "Effect": "Allow",
                 "Action": ["kms:Decrypt"],
                 "Resource": sorted(p.secret_key_arns),
@@ -141,7 +162,7 @@ def function_policy(p: FunctionPermissions) -> PolicyDocument:
     """The inline policy of a function's role, generated from what the function declared."""
     statements: list[Statement] = [
         {
-            "Sid": "WriteOwnLogGroup",
+            "Sid": SID_WRITE_LOGS,
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": [f"{p.log_group_arn}:log-stream:*"],
@@ -153,7 +174,7 @@ def function_policy(p: FunctionPermissions) -> PolicyDocument:
         # decrypted through the grant Lambda creates, logs and alarms through their own principals.
         statements.append(
             {
-                "Sid": "UseOwnKeyThroughDeadLetterQueue",
+                "Sid": SID_KEY_VIA_DLQ,
                 "Effect": "Allow",
                 "Action": list(DEAD_LETTER_QUEUE_KEY_ACTIONS),
                 "Resource": [p.key_arn],
@@ -162,7 +183,7 @@ def function_policy(p: FunctionPermissions) -> PolicyDocument:
         )
         statements.append(
             {
-                "Sid": "SendToDeadLetterQueue",
+                "Sid": SID_SEND_TO_DLQ,
                 "Effect": "Allow",
                 "Action": ["sqs:SendMessage"],
                 "Resource": [p.dead_letter_queue_arn],
@@ -180,7 +201,7 @@ def function_policy(p: FunctionPermissions) -> PolicyDocument:
             statement["Condition"] = grant.conditions
         statements.append(statement)
     if p.tracing:
-        statements.append({"Sid": "XRayTracing", "Effect": "Allow", "Action": list(TRACING_ACTIONS), "Resource": "*"})
+        statements.append({"Sid": SID_TRACING, "Effect": "Allow", "Action": list(TRACING_ACTIONS), "Resource": "*"})
     if p.vpc:
         statements.extend(_vpc_statements(p.region, p.vpc))
     return {"Version": "2012-10-17", "Statement": statements}
@@ -213,13 +234,13 @@ def _vpc_statements(region: str, vpc: VpcPlacement) -> list[Statement]:
     interfaces = f"{ec2}:network-interface/*"
     return [
         {
-            "Sid": "VpcDescribeNetworkInterfacesAndSubnets",
+            "Sid": SID_VPC_DESCRIBE,
             "Effect": "Allow",
             "Action": list(VPC_DESCRIBE_ACTIONS),
             "Resource": "*",
         },
         {
-            "Sid": "VpcCreateNetworkInterfacesInFunctionSubnets",
+            "Sid": SID_VPC_CREATE,
             "Effect": "Allow",
             "Action": ["ec2:CreateNetworkInterface"],
             "Resource": [
@@ -229,13 +250,13 @@ def _vpc_statements(region: str, vpc: VpcPlacement) -> list[Statement]:
             ],
         },
         {
-            "Sid": "VpcLambdaManagesAccountNetworkInterfaces",
+            "Sid": SID_VPC_MANAGE,
             "Effect": "Allow",
             "Action": list(VPC_INTERFACE_ACTIONS),
             "Resource": [interfaces],
         },
         {
-            "Sid": "VpcDenyNetworkInterfaceCallsFromFunctionCode",
+            "Sid": SID_VPC_DENY_CODE,
             "Effect": "Deny",
             "Action": list(VPC_ACTIONS),
             "Resource": "*",

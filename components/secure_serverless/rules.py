@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
+from secure_serverless.contract.policies import IAM_NO_WILDCARD_RESOURCES
 from secure_serverless.credentials import credential_kind
 
 _ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):([a-z0-9\-]+):([a-z0-9\-]*):(\d{12}|aws|):(.+)$")
@@ -49,6 +50,16 @@ def check_resource_arn(resource: str) -> None:
     if resource == "*" or _ARN.match(resource):
         return
     raise ValueError(f"{resource!r} is not an ARN; grant on exact ARNs such as table.arn")
+
+
+def check_grant_resource(resource: str, waived: Collection[str]) -> None:
+    """A grant's resource: an ARN, and no wildcard resource unless ``waived`` holds its policy."""
+    check_resource_arn(resource)
+    if is_wildcard_resource(resource) and IAM_NO_WILDCARD_RESOURCES not in waived:
+        raise ValueError(
+            f"{resource!r} grants every resource; name exact ARNs, or add "
+            f"Waiver(policy='{IAM_NO_WILDCARD_RESOURCES}', ...)"
+        )
 
 
 def check_secret_arn(arn: str) -> None:

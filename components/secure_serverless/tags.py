@@ -1,34 +1,63 @@
-"""Waivers become tags on the child resource that the waived policy judges."""
+"""Waivers become tags on the child resource whose type the waived policy judges.
+
+The child is derived from the pack's catalogue (``contract.policies``): the first child, in the order
+below, whose resource type the policy judges. A policy that judges none of them (a secret, a
+parameter, a queue policy written by hand) cannot be waived on a SecureFunction.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from secure_serverless.args import Waiver
-from secure_serverless.guardrails import WAIVER_TAG_PREFIX
+from secure_serverless.contract import types as t
+from secure_serverless.contract.policies import CATALOGUE
+from secure_serverless.contract.waivers import render_tag_value, tag_key
 
-# policy-name prefix -> the child that carries its waiver tag
-_TARGETS: Mapping[str, str] = {
-    "lambda": "function",
-    "monitoring": "function",
-    "iam": "role",
-    "kms": "key",
-    "logs": "logs",
-    "sqs": "queue",
-    "sns": "topic",
-    "secrets": "function",
-    "ssm": "function",
+if TYPE_CHECKING:
+    from secure_serverless.args import Waiver
+
+# SecureFunction's children that carry tags, with their types; the first match wins (a policy
+# about a function and its alarms or log group is waived on the function).
+CHILD_TYPES: Mapping[str, str] = {
+    "function": t.FUNCTION,
+    "role": t.ROLE,
+    "key": t.KEY,
+    "logs": t.LOG_GROUP,
+    "queue": t.QUEUE,
+    "topic": t.TOPIC,
+    "alarm": t.METRIC_ALARM,
 }
 
 
+def _kind(type_token: str) -> str:
+    """``aws:secretsmanager/secretRotation:SecretRotation`` -> ``secret rotation``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", type_token.rsplit(":", 1)[-1]).lower()
+
+
 def waiver_target(policy: str) -> str:
-    """Which child of a SecureFunction carries the waiver for ``policy``."""
-    return _TARGETS[policy.split("-", 1)[0]]
+    """Which child of a SecureFunction carries the waiver for ``policy``.
+
+    Raises ``ValueError`` with the advice to follow when no child is of a type the policy judges.
+    """
+    entry = CATALOGUE.get(policy)
+    judged = set(entry.types) if entry is not None else set()
+    for child, type_token in CHILD_TYPES.items():
+        if type_token in judged:
+            return child
+    kinds = " or ".join(sorted({_kind(token) for token in judged})) or "resource"
+    raise ValueError(
+        f"policy {policy!r} judges no resource SecureFunction creates, so a waiver here would never apply; "
+        f"tag the {kinds} itself instead: tags={{'{tag_key(policy)}': '<YYYY-MM-DD> <reason>'}}, or waive it "
+        "in the pack config"
+    )
 
 
 def waiver_tags(waivers: Iterable[Waiver]) -> dict[str, dict[str, str]]:
-    """Tags to add per child ("function", "role", "key", "logs", "queue", "topic")."""
+    """Tags to add per child ("function", "role", "key", "logs", "queue", "topic", "alarm")."""
     by_target: dict[str, dict[str, str]] = {}
     for waiver in waivers:
-        by_target.setdefault(waiver_target(waiver.policy), {})[WAIVER_TAG_PREFIX + waiver.policy] = waiver.tag_value()
+        tags = by_target.setdefault(waiver_target(waiver.policy), {})
+        tags[tag_key(waiver.policy)] = render_tag_value(waiver.expires, waiver.reason)
     return by_target

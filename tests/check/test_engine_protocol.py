@@ -6,15 +6,12 @@ import json
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-PACK_DIR = ROOT / "policy_packs" / "secure_serverless"
-sys.path.insert(0, str(ROOT / "tests" / "policy_packs"))
-
-from secure_serverless.check.engine import (  # noqa: E402
+from secure_serverless.check.engine import (
     AnalysisResult,
     InProcessAnalyzer,
     PackProcess,
@@ -22,16 +19,19 @@ from secure_serverless.check.engine import (  # noqa: E402
     analyze_stack_request,
     run_analysis,
 )
-from secure_serverless.check.model import UNKNOWN, RecordedResource  # noqa: E402
+from secure_serverless.check.model import UNKNOWN, RecordedResource
+from secure_serverless.contract import types as t
 
-from stack_factory import add, happy_stack, patch, raw  # noqa: E402
+from support import PACK_DIR
+from support.stacks import add, find, patch, raw
+from support.stacks import secure_stack as happy_stack
 
 pytestmark = pytest.mark.slow
 
 
 def bad_stack(preview: bool = False) -> list[RecordedResource]:
     stack = happy_stack(preview=preview)
-    stack = patch(stack, "orders-function", set_={"tracingConfig": {"mode": "PassThrough"}})
+    stack = patch(stack, "orders", set_={"tracingConfig": {"mode": "PassThrough"}})
     stack = patch(stack, "orders-logs", set_={"retentionInDays": 30.0})
     return patch(
         stack,
@@ -70,15 +70,16 @@ def preview_pack() -> Iterator[PackProcess]:
 
 def test_requests_carry_what_the_engine_sends() -> None:
     stack = happy_stack(preview=True)
-    fn = next(r for r in stack if r.name == "orders-function")
+    fn = find(stack, "orders")
     request = analyze_request(fn)
-    assert request.type == "aws:lambda/function:Function" and request.urn == fn.urn
+    assert request.type == t.FUNCTION and request.urn == fn.urn
     assert request.properties["reservedConcurrentExecutions"] == 20.0
     assert request.properties["kmsKeyArn"] == UNKNOWN
     assert request.options.parent == fn.parent
-    assert request.provider.type == "pulumi:providers:aws"
+    provided = replace(fn, provider="urn:pulumi:stack::project::pulumi:providers:aws::default_7_51_1::id-1")
+    assert analyze_request(provided).provider.type == "pulumi:providers:aws"
     stack_request = analyze_stack_request(stack)
-    item = next(r for r in stack_request.resources if r.name == "orders-function")
+    item = next(r for r in stack_request.resources if r.name == "orders" and r.type == t.FUNCTION)
     assert item.parent == fn.parent
     assert list(item.propertyDependencies["role"].urns) == list(fn.property_dependencies["role"])
 
@@ -91,7 +92,7 @@ def test_full_sequence_update(update_pack: PackProcess) -> None:
     assert happy.findings == ()
     bad = run_analysis(update_pack, bad_stack())
     assert summary(bad) == {
-        ("lambda-tracing-active", "advisory", "violation", "orders-function"),
+        ("lambda-tracing-active", "advisory", "violation", "orders"),
         ("logs-retention-set", "mandatory", "violation", "orders-logs"),
         ("iam-lambda-trust-scoped", "advisory", "violation", "billing-role"),
     }
@@ -113,15 +114,15 @@ def test_second_version_rules_over_the_protocol(update_pack: PackProcess) -> Non
     queue_url = "https://sqs.eu-west-1.amazonaws.com/123456789012/q"
     stack = add(
         happy_stack(),
-        raw("aws:sqs/queuePolicy:QueuePolicy", "open-queue", {"queueUrl": queue_url, "policy": _open("*")}),
-        raw("aws:sns/topicPolicy:TopicPolicy", "open-topic",
+        raw(t.QUEUE_POLICY, "open-queue", {"queueUrl": queue_url, "policy": _open("*")}),
+        raw(t.TOPIC_POLICY, "open-topic",
             {"arn": "arn:aws:sns:eu-west-1:123456789012:t", "policy": _open({"AWS": "*"})}),
-        raw("aws:secretsmanager/secretPolicy:SecretPolicy", "open-secret",
+        raw(t.SECRET_POLICY, "open-secret",
             {"secretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-abcdef",
              "policy": _open("*", {"Bool": {"aws:SecureTransport": "true"}})}),
-        raw("aws:kms/grant:Grant", "foreign-grant",
+        raw(t.GRANT, "foreign-grant",
             {"keyId": "k", "operations": ["Decrypt"], "granteePrincipal": "arn:aws:iam::999988887777:root"}),
-        raw("aws:ssm/parameter:Parameter", "plain-key",
+        raw(t.PARAMETER, "plain-key",
             {"name": "/app/aws-key", "type": "String", "value": "AKIAIOSFODNN7EXAMPLE"}),
     )
     assert {s for s in summary(run_analysis(update_pack, stack)) if s[0] != "sqs-encrypted"} == {
@@ -142,9 +143,9 @@ def test_config_overrides_take_effect(update_pack: PackProcess) -> None:
     }
     result = run_analysis(update_pack, bad_stack(), config=config)
     assert summary(result) == {
-        ("lambda-tracing-active", "mandatory", "violation", "orders-function"),
-        ("lambda-code-signing", "advisory", "violation", "orders-function"),
-        ("lambda-code-signing", "advisory", "violation", "billing-function"),
+        ("lambda-tracing-active", "mandatory", "violation", "orders"),
+        ("lambda-code-signing", "advisory", "violation", "orders"),
+        ("lambda-code-signing", "advisory", "violation", "billing"),
     }
     with pytest.raises(ValueError, match="minimumRetentionDays"):
         run_analysis(update_pack, bad_stack(), config={"logs-retention-set": {"minimumRetentionDays": "a year"}})
@@ -156,7 +157,7 @@ def test_full_sequence_preview(preview_pack: PackProcess) -> None:
     assert all(f.level == "advisory" for f in happy.findings)
     bad = run_analysis(preview_pack, bad_stack(preview=True), dry_run=True)
     assert {s for s in summary(bad) if s[2] == "violation"} == {
-        ("lambda-tracing-active", "advisory", "violation", "orders-function"),
+        ("lambda-tracing-active", "advisory", "violation", "orders"),
         ("logs-retention-set", "mandatory", "violation", "orders-logs"),
         ("iam-lambda-trust-scoped", "advisory", "violation", "billing-role"),
     }

@@ -18,6 +18,7 @@ import pytest
 from secure_serverless.check import engine
 from secure_serverless.check.results import CheckResult
 from secure_serverless.check.runner import check_program, check_stack_export
+from secure_serverless.contract.waivers import parse_waived_line
 
 from check_support import EXAMPLE_DIR, FIXTURES, INSECURE_DIR, PACK_DIR
 
@@ -43,9 +44,9 @@ def from_engine(analysis: engine.AnalysisResult, config: Mapping[str, Any]) -> C
         if message.startswith(finding.description + "\n"):
             message = message[len(finding.description) + 1 :]
         if finding.policy in engine.WAIVED_POLICIES:
-            # "WAIVED [<policy>] until <date> (<source>: <reason>): <message>"
-            policy = message[len("WAIVED [") : message.index("]")]
-            keys.append((policy, levels[policy], finding.urn, message.split("): ", 1)[1], True))
+            line = parse_waived_line(message)
+            assert line is not None, message
+            keys.append((line.policy, levels[line.policy], finding.urn, line.message, True))
         else:
             keys.append((finding.policy, str(finding.level), finding.urn, message, False))
     return Counter(keys)

@@ -104,7 +104,8 @@ INVALID: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("waiver-unknown-policy", {"waivers": [waiver("logs-retention")]}, ("waivers[0].policy", "use one of")),
     ("waiver-non-waivable", {"waivers": [waiver("lambda-url-auth-iam")]}, ("waivers[0].policy", "cannot be waived")),
     ("waiver-short-reason", {"waivers": [waiver(reason="because")]}, ("waivers[0].reason", "20")),
-    ("waiver-expired", {"waivers": [waiver(days=-1)]}, ("waivers[0].expires", "renew")),
+    # an expired waiver is accepted with a warning (tests/parity/test_waiver_boundary.py)
+    ("waiver-never-applies", {"waivers": [waiver("secrets-cmk-encrypted")]}, ("waivers[0].policy", "itself")),
     ("waiver-too-long", {"waivers": [waiver(days=400)]}, ("waivers[0].expires", "one year")),
     ("waiver-twice", {"waivers": [waiver(), waiver()]}, ("waivers", "keep one")),
     (

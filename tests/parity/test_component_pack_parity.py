@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -15,9 +14,10 @@ import pytest
 from secure_serverless import Grant, SecureFunction, SecureFunctionArgs, VpcConfig, Waiver
 from secure_serverless.check.engine import AnalysisResult, InProcessAnalyzer, run_analysis
 from secure_serverless.check.mocks import run_program
-from secure_serverless.guardrails import POLICY_NAMES
+from secure_serverless.contract.policies import COMPANIONS, POLICY_NAMES
 
-PACK_DIR = Path(__file__).resolve().parents[2] / "policy_packs" / "secure_serverless"
+from support import PACK_DIR
+
 ACCOUNT = "123456789012"
 SECRET_ARN = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:payments/api-key-Xy12Ab"
 TABLE_ARN = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/orders"
@@ -58,7 +58,7 @@ DEFAULT_STACK = {
 def test_pack_and_component_know_the_same_policies() -> None:
     pack_policies = {p.name for p in judge({"plain": args()}).policies}
     assert pack_policies >= POLICY_NAMES
-    assert pack_policies - POLICY_NAMES <= {"waived-findings", "waived-stack-findings"}
+    assert pack_policies - POLICY_NAMES <= COMPANIONS
 
 
 def test_defaults_pass_with_zero_findings() -> None:

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-
-
-TODAY = datetime.date(2026, 11, 29)
+from support import TODAY
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ import ast
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -14,64 +13,92 @@ from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValid
 
 import guardrails
 from guardrails import ALL_POLICIES, _policy
+from secure_serverless.contract.aws import SUPPORTED_RUNTIMES
+from secure_serverless.contract.policies import CATALOGUE, COMPANIONS, NON_WAIVABLE, POLICY_NAMES
 
-from helpers import PACK_DIR
+from support import PACK_DIR, ROOT, SHARED_CATALOGUE_CANDIDATES, shared_catalogue
 
-COMPANIONS = {"waived-findings", "waived-stack-findings"}
-GUARDRAILS_MD = Path(__file__).resolve().parents[3] / "shared" / "GUARDRAILS.md"
-
-# The catalogue's default levels (GUARDRAILS.md); lambda-code-signing: "disabled by default is acceptable".
-CATALOGUE_LEVELS = {
-    "lambda-env-kms-encrypted": "mandatory", "lambda-no-secrets-in-env": "mandatory",
-    "lambda-tracing-active": "advisory", "lambda-reserved-concurrency": "advisory",
-    "lambda-failure-destination": "advisory", "lambda-runtime-supported": "mandatory",
-    "lambda-log-group-explicit": "advisory", "lambda-code-signing": "disabled", "lambda-vpc": "disabled",
-    "lambda-required-tags": "advisory", "lambda-url-auth-iam": "mandatory", "lambda-permission-scoped": "mandatory",
-    "iam-no-wildcard-actions": "mandatory", "iam-no-wildcard-resources": "mandatory",
-    "iam-no-admin-managed-policies": "mandatory", "iam-no-privilege-escalation": "mandatory",
-    "iam-lambda-trust-scoped": "advisory", "iam-role-not-shared": "mandatory", "iam-permissions-boundary": "disabled",
-    "kms-key-rotation-enabled": "mandatory", "kms-key-policy-no-wildcard-principal": "mandatory",
-    "logs-retention-set": "mandatory", "logs-kms-encrypted": "mandatory", "secrets-cmk-encrypted": "advisory",
-    "secrets-rotation-enabled": "advisory", "sqs-encrypted": "mandatory", "sns-encrypted": "advisory",
-    "monitoring-function-alarms": "mandatory", "iam-secret-read-scoped": "mandatory",
-    # second version of the catalogue
-    "kms-no-cross-account-access": "mandatory", "sqs-no-public-access": "mandatory",
-    "sns-no-public-access": "mandatory", "secrets-no-public-access": "mandatory",
-    "ssm-no-plaintext-credentials": "mandatory",
-}
-# Documented extensions beyond the catalogue (added to the README's catalogue by their issue).
-EXTENSION_LEVELS = {"kms-key-serves-its-consumers": "mandatory"}  # issue 11
-CATALOGUE_LEVELS = {**CATALOGUE_LEVELS, **EXTENSION_LEVELS}
+# Policies the pack adds beyond the shared catalogue (GUARDRAILS.md); each is documented as an
+# extension in README.md or docs/ (the `leastpriv` branch adds kms-key-serves-its-consumers).
+EXTENSIONS = {"kms-key-serves-its-consumers"}
+_LEVEL_WORDS = ("mandatory", "advisory", "disabled")
 
 
 def guardrail_policies() -> list:  # type: ignore[type-arg]
     return [p for p in ALL_POLICIES if p.name not in COMPANIONS]
 
 
-def test_names_unique_kebab_case_and_equal_to_the_catalogue() -> None:
+def catalogue_levels() -> dict[str, set[str]]:
+    """Each policy of the shared catalogue and the default levels it allows ("disabled by default is acceptable")."""
+    path = shared_catalogue()
+    assert path is not None, f"GUARDRAILS.md not found at {[str(p) for p in SHARED_CATALOGUE_CANDIDATES]}"
+    levels: dict[str, set[str]] = {}
+    for name, level in re.findall(r"^\| ([a-z0-9-]+)(?: \(stack\))? \| [^|]* \| ([^|]+) \|", path.read_text(),
+                                  re.MULTILINE):
+        allowed = {level.split()[0]}
+        if "disabled by default is acceptable" in level:
+            allowed.add("disabled")
+        assert allowed <= set(_LEVEL_WORDS), (name, level)
+        levels[name] = allowed
+    return levels
+
+
+def test_names_unique_kebab_case_and_equal_to_the_catalogue_plus_documented_extensions() -> None:
     names = [p.name for p in ALL_POLICIES]
     assert len(names) == len(set(names))
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", n) for n in names)
-    assert {p.name for p in guardrail_policies()} == set(CATALOGUE_LEVELS)
-    if GUARDRAILS_MD.exists():  # the shared catalogue sits beside the repo (also in CI)
-        table = re.findall(r"^\| ([a-z0-9-]+)(?: \(stack\))? \|", GUARDRAILS_MD.read_text(), re.MULTILINE)
-        assert set(table) <= set(CATALOGUE_LEVELS) and set(CATALOGUE_LEVELS) - set(table) <= set(EXTENSION_LEVELS)
+    catalogue = catalogue_levels()
+    pack = {p.name for p in guardrail_policies()}
+    assert set(catalogue) <= pack, f"catalogue policies the pack lacks: {sorted(set(catalogue) - pack)}"
+    extra = pack - set(catalogue)
+    assert extra <= EXTENSIONS, f"undocumented policies (add them to GUARDRAILS.md or EXTENSIONS): {sorted(extra)}"
+    documents = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    texts = "\n".join(d.read_text(encoding="utf-8") for d in documents if d.name != "policies.md")
+    assert all(name in texts for name in extra), "each extension is documented in README.md or docs/"
 
 
-def test_names_match_the_component_contract() -> None:
-    from secure_serverless.guardrails import NON_WAIVABLE, POLICY_NAMES
+def test_levels_are_the_catalogues() -> None:
+    catalogue = catalogue_levels()
+    for policy in guardrail_policies():
+        if policy.name in catalogue:
+            assert policy.enforcement_level.value in catalogue[policy.name], policy.name
 
+
+def test_anchors_are_the_catalogues() -> None:
+    """Each declaration names the FSBP / Checkov / cdk-nag controls the shared catalogue maps it to."""
+    path = shared_catalogue()
+    assert path is not None
+    table = dict(re.findall(r"^\| ([a-z0-9-]+)(?: \(stack\))? \| [^|]* \| [^|]+ \| ([^|]+) \|", path.read_text(),
+                            re.MULTILINE))
+    for policy in guardrail_policies():
+        if policy.name not in table:
+            continue
+        ids = [a.strip() for a in table[policy.name].split(",") if re.match(r"\s*(FSBP|CKV|NAG) |\s*CKV2?_AWS_\d", a)]
+        assert [a for a in _policy.meta(policy).anchors if a in ids] == ids, policy.name
+
+
+def test_the_contract_catalogue_is_the_registry() -> None:
     assert {p.name for p in guardrail_policies()} == set(POLICY_NAMES)
-    non_waivable = {p.name for p in guardrail_policies()
-                    if _policy.meta(p).schema["waivable"]["default"] is False}
+    assert {p.name for p in ALL_POLICIES if _policy.meta(p).companion} == set(COMPANIONS)
+    non_waivable = {p.name for p in guardrail_policies() if not _policy.meta(p).waivable}
     assert non_waivable == set(NON_WAIVABLE) == {"iam-no-admin-managed-policies", "lambda-url-auth-iam"}
+    for policy in ALL_POLICIES:
+        entry = CATALOGUE[policy.name]
+        assert (entry.kind, entry.level, entry.types) == (
+            _policy.meta(policy).kind, policy.enforcement_level.value, _policy.meta(policy).types)
 
 
-def test_default_runtimes_match_the_component() -> None:
+def test_registry_is_keyed_by_name_without_attaching_to_the_policy_objects() -> None:
+    assert set(_policy.REGISTRY) >= {p.name for p in ALL_POLICIES}
+    assert all("guardrail" not in vars(p) for p in ALL_POLICIES)
+    with pytest.raises(KeyError, match="not declared"):
+        _policy.meta("no-such-policy")
+
+
+def test_default_runtimes_are_the_contracts() -> None:
     from guardrails.lambda_ import DEFAULT_RUNTIMES
-    from secure_serverless.guardrails import SUPPORTED_RUNTIMES
 
-    assert set(DEFAULT_RUNTIMES) == set(SUPPORTED_RUNTIMES)
+    assert list(SUPPORTED_RUNTIMES) == DEFAULT_RUNTIMES
 
 
 @pytest.mark.parametrize("policy", ALL_POLICIES, ids=lambda p: p.name)
@@ -80,8 +107,7 @@ def test_policy_texts_level_severity_and_schema(policy: ResourceValidationPolicy
     assert "preview" in policy.description  # the preview decision is stated
     assert policy.remediation_steps and policy.severity is not None
     assert isinstance(policy.enforcement_level, EnforcementLevel)
-    if policy.name in CATALOGUE_LEVELS:
-        assert policy.enforcement_level.value == CATALOGUE_LEVELS[policy.name]
+    if policy.name not in COMPANIONS:
         info = _policy.meta(policy)
         assert ("Stack policy" in policy.description) == (info.kind == "stack")
         assert isinstance(policy, StackValidationPolicy if info.kind == "stack" else ResourceValidationPolicy)

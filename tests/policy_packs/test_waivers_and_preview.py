@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from secure_serverless.check.model import UNKNOWN
+from secure_serverless.contract import types as t
+from secure_serverless.contract.waivers import TAG_PREFIX, parse_waived_line
 
-from helpers import analyse, by_policy, messages, name_of, violations
-from stack_factory import happy_stack, patch, secure_function
+from support import TODAY
+from support.pack import analyse, by_policy, messages, name_of, violations
+from support.stacks import ACCOUNT, add, find, patch, physical, raw
+from support.stacks import secure_stack as happy_stack
 
-TAG = "secure-serverless:waiver:"
+TAG = TAG_PREFIX
 STATE_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:x"
 REASON = "Legacy tracing vendor until the Q1 migration"
 
 
 def tracing_off_with_tag(value: str, policy: str = "lambda-tracing-active") -> list:  # type: ignore[type-arg]
     stack = happy_stack()
-    return patch(stack, "orders-function", set_={"tracingConfig": {"mode": "PassThrough"},
+    return patch(stack, "orders", set_={"tracingConfig": {"mode": "PassThrough"},
                                                  "tags": {TAG + policy: value}})
 
 
@@ -24,11 +29,13 @@ def test_valid_tag_waiver_moves_the_finding_to_the_advisory_companion() -> None:
     result = analyse(tracing_off_with_tag(f"2027-01-15 {REASON}"))
     assert by_policy(result.findings) == {}
     waived = [f for f in result.findings if f.kind == "waived"]
-    assert [(f.policy, name_of(f.urn), f.level) for f in waived] == [("waived-findings", "orders-function", "advisory")]
-    assert waived[0].message.split("\n", 1)[1].startswith(
-        f"WAIVED [lambda-tracing-active] until 2027-01-15 (tag {TAG}lambda-tracing-active: {REASON}): "
-    )
-    assert "tracing_config={'mode': 'Active'}" in waived[0].message
+    assert [(f.policy, name_of(f.urn), f.level) for f in waived] == [("waived-findings", "orders", "advisory")]
+    line = parse_waived_line(waived[0].message.split("\n", 1)[1])
+    assert line is not None
+    fn = find(result_stack := tracing_off_with_tag(f"2027-01-15 {REASON}"), "orders")
+    assert (line.policy, line.expires, line.source, line.reason, line.holders) == (
+        "lambda-tracing-active", "2027-01-15", f"tag {TAG}lambda-tracing-active", REASON, (fn.urn,))
+    assert result_stack and "tracing_config={'mode': 'Active'}" in line.message
 
 
 def test_invalid_waivers_count_as_no_waiver_and_say_why() -> None:
@@ -41,24 +48,22 @@ def test_invalid_waivers_count_as_no_waiver_and_say_why() -> None:
     }
     for value, why in cases.items():
         result = analyse(tracing_off_with_tag(value))
-        assert by_policy(result.findings) == {"lambda-tracing-active": {"orders-function"}}, value
+        assert by_policy(result.findings) == {"lambda-tracing-active": {"orders"}}, value
         assert why in messages(result, "lambda-tracing-active")[0], value
         assert by_policy(result.findings, "waived") == {}
 
 
 def test_waiver_for_another_policy_does_not_apply() -> None:
     result = analyse(tracing_off_with_tag(f"2027-01-15 {REASON}", policy="lambda-reserved-concurrency"))
-    assert by_policy(result.findings) == {"lambda-tracing-active": {"orders-function"}}
+    assert by_policy(result.findings) == {"lambda-tracing-active": {"orders"}}
 
 
 def test_non_waivable_policy_ignores_the_waiver_unless_configured() -> None:
     stack = happy_stack()
-    fn = next(r for r in stack if r.name == "orders-function")
-    stack = patch(stack, "orders-function", set_={"tags": {TAG + "lambda-url-auth-iam": f"2027-01-15 {REASON}"}})
-    from stack_factory import raw
-
-    stack = [*stack, raw("aws:lambda/functionUrl:FunctionUrl", "orders-url",
-                         {"functionName": "orders-fn", "authorizationType": "NONE"}, deps={"functionName": [fn.urn]})]
+    fn = find(stack, "orders")
+    stack = patch(stack, "orders", set_={"tags": {TAG + "lambda-url-auth-iam": f"2027-01-15 {REASON}"}})
+    stack = [*stack, raw(t.FUNCTION_URL, "orders-url", {"functionName": physical(stack, "orders"),
+                                                         "authorizationType": "NONE"}, deps={"functionName": [fn.urn]})]
     result = analyse(stack)
     assert by_policy(result.findings) == {"lambda-url-auth-iam": {"orders-url"}}
     assert "cannot be waived" in messages(result, "lambda-url-auth-iam")[0]
@@ -78,28 +83,92 @@ def test_stack_policy_takes_waivers_from_the_role_a_role_policy_attaches_to() ->
     assert by_policy(result.findings, "waived") == {"waived-stack-findings": {"orders-policy"}}
 
 
-def test_pack_config_waiver_by_logical_name_or_urn() -> None:
+def test_pack_config_waiver_names_a_component_child_by_urn_only() -> None:
     stack = patch(happy_stack(), "orders-logs", set_={"retentionInDays": 30.0})
-    urn = next(r.urn for r in stack if r.name == "orders-logs")
-    for resource in ("orders-logs", urn):
-        config = {"logs-retention-set": {"waivers": [
-            {"resource": resource, "reason": "Short retention agreed with the DPO", "expires": "2027-03-01"}]}}
-        result = analyse(stack, config)
-        assert by_policy(result.findings) == {}
-        assert by_policy(result.findings, "waived") == {"waived-findings": {"orders-logs"}}
-    expired = {"logs-retention-set": {"waivers": [
-        {"resource": "orders-logs", "reason": "Short retention agreed with the DPO", "expires": "2026-01-01"}]}}
-    assert violations(stack, expired) == {"logs-retention-set": {"orders-logs"}}
+    urn = find(stack, "orders-logs").urn
+
+    def config(resource: str, expires: str = "2027-03-01") -> dict:  # type: ignore[type-arg]
+        return {"logs-retention-set": {"waivers": [
+            {"resource": resource, "reason": "Short retention agreed with the DPO", "expires": expires}]}}
+
+    result = analyse(stack, config(urn))
+    assert by_policy(result.findings) == {}
+    assert by_policy(result.findings, "waived") == {"waived-findings": {"orders-logs"}}
+    # every SecureFunction has an "<x>-logs" child: a name alone does not reach inside a component
+    assert violations(stack, config("orders-logs")) == {"logs-retention-set": {"orders-logs"}}
+    assert violations(stack, config(urn, expires="2026-01-01")) == {"logs-retention-set": {"orders-logs"}}
+
+
+def test_pack_config_waiver_by_name_and_type_for_a_resource_outside_components() -> None:
+    group = raw(t.LOG_GROUP, "audit-logs", {"name": "/audit", "retentionInDays": 30.0, "kmsKeyId": "k"})
+    stack = add(happy_stack(), group)
+
+    def config(**entry: str) -> dict:  # type: ignore[type-arg]
+        return {"logs-retention-set": {"waivers": [
+            {"reason": "Short retention agreed with the DPO", "expires": "2027-03-01", **entry}]}}
+
+    assert by_policy(analyse(stack, config(resource="audit-logs")).findings, "waived") == {
+        "waived-findings": {"audit-logs"}}
+    assert by_policy(analyse(stack, config(resource="audit-logs", type=t.LOG_GROUP)).findings, "waived") == {
+        "waived-findings": {"audit-logs"}}
+    assert violations(stack, config(resource="audit-logs", type=t.FUNCTION)) == {"logs-retention-set": {"audit-logs"}}
+
+
+def _shared_wildcard_policy(stack: list) -> list:  # type: ignore[type-arg]
+    """A customer-managed policy with a wildcard action, attached to the orders and billing roles."""
+    policy_arn = f"arn:aws:iam::{ACCOUNT}:policy/shared"
+    document = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "states:*", "Resource": STATE_MACHINE}]})
+    policy = raw(t.MANAGED_POLICY, "shared-policy", {"name": "shared", "policy": document},
+                 outputs={"arn": policy_arn, "id": policy_arn})
+    attachments = [
+        raw(t.ROLE_POLICY_ATTACHMENT, f"{owner}-shared", {"role": find(stack, f"{owner}-role").outputs["name"],
+                                                          "policyArn": policy_arn},
+            deps={"role": [find(stack, f"{owner}-role").urn], "policyArn": [policy.urn]})
+        for owner in ("orders", "billing")
+    ]
+    return add(stack, policy, *attachments)
+
+
+def test_a_tag_on_one_of_two_roles_sharing_a_policy_waives_nothing() -> None:
+    stack = _shared_wildcard_policy(happy_stack())
+    assert violations(stack) == {"iam-no-wildcard-actions": {"shared-policy"}}
+    one = patch(stack, "orders-role", set_={"tags": {TAG + "iam-no-wildcard-actions": f"2027-06-01 {REASON}"}})
+    result = analyse(one)
+    assert by_policy(result.findings) == {"iam-no-wildcard-actions": {"shared-policy"}}
+    assert "billing-role must waive it too" in messages(result, "iam-no-wildcard-actions")[0]
+    both = patch(one, "billing-role", set_={"tags": {TAG + "iam-no-wildcard-actions": f"2027-05-01 {REASON}"}})
+    result = analyse(both)
+    assert by_policy(result.findings) == {}
+    [waived] = [f for f in result.findings if f.kind == "waived"]
+    line = parse_waived_line(waived.message.split("\n", 1)[1])
+    assert line is not None and line.expires == "2027-05-01"  # the earliest of the two
+    assert set(line.holders) == {find(both, "orders-role").urn, find(both, "billing-role").urn}
+
+
+def test_a_tag_on_the_shared_policy_itself_waives_it() -> None:
+    stack = _shared_wildcard_policy(happy_stack())
+    tagged = patch(stack, "shared-policy", set_={"tags": {TAG + "iam-no-wildcard-actions": f"2027-06-01 {REASON}"}})
+    assert by_policy(analyse(tagged).findings, "waived") == {"waived-stack-findings": {"shared-policy"}}
+
+
+def test_expired_waiver_brings_the_finding_back_marked_expired_even_on_the_day_after() -> None:
+    yesterday = (TODAY - datetime.timedelta(days=1)).isoformat()
+    result = analyse(tracing_off_with_tag(f"{yesterday} {REASON}"))
+    assert by_policy(result.findings) == {"lambda-tracing-active": {"orders"}}
+    assert f"waiver expired on {yesterday}" in messages(result, "lambda-tracing-active")[0]
+    on_the_day = analyse(tracing_off_with_tag(f"{TODAY.isoformat()} {REASON}"))
+    assert by_policy(on_the_day.findings) == {}  # a waiver counts through its expiry day
 
 
 def test_waived_findings_do_not_leak_between_resources() -> None:
     stack = happy_stack()
-    for fn in ("orders-function", "billing-function"):
+    for fn in ("orders", "billing"):
         stack = patch(stack, fn, set_={"tracingConfig": {"mode": "PassThrough"},
                                        "tags": {TAG + "lambda-tracing-active": f"2027-01-15 {REASON}"}})
     result = analyse(stack)
     waived = sorted(name_of(f.urn) for f in result.findings if f.kind == "waived")
-    assert waived == ["billing-function", "orders-function"]
+    assert waived == ["billing", "orders"]
 
 
 # -- preview ----------------------------------------------------------------------------------------
@@ -128,8 +197,8 @@ def test_preview_of_happy_stack_has_no_violation_and_says_what_it_could_not_judg
 
 
 def test_preview_reports_known_violations() -> None:
-    stack = patch(happy_stack(preview=True), "orders-function", set_={"tracingConfig": {"mode": "PassThrough"}})
-    assert violations(stack, preview=True) == {"lambda-tracing-active": {"orders-function"}}
+    stack = patch(happy_stack(preview=True), "orders", set_={"tracingConfig": {"mode": "PassThrough"}})
+    assert violations(stack, preview=True) == {"lambda-tracing-active": {"orders"}}
 
 
 def test_preview_unknown_deciding_value_is_undecided_then_judged_in_update() -> None:
@@ -159,15 +228,16 @@ def test_preview_stack_policy_reports_known_violation_and_undecided_part() -> No
 
 
 def test_preview_matches_alarms_and_log_groups_through_dependencies() -> None:
-    # autonamed function: no name known during preview; alarms and log groups are matched by dependency
-    stack = [r for r in secure_function("solo", preview=True)]
-    stack = patch(stack, "solo-function", drop=["name"],
+    # autonamed functions: no name known during preview; alarms and log groups are matched by dependency
+    stack = patch(happy_stack(preview=True), "orders", drop=["name"],
                   set_={"loggingConfig": {"logFormat": "JSON", "logGroup": UNKNOWN}})
-    for alarm in ("solo-errors", "solo-throttles"):
+    for alarm in ("orders-errors", "orders-throttles"):
         stack = patch(stack, alarm, set_={"dimensions": {"FunctionName": UNKNOWN}})
     result = analyse(stack, preview=True)
     assert by_policy(result.findings) == {}
     undecided = {f.policy for f in result.findings if f.kind == "undecided"}
     assert "monitoring-function-alarms" not in undecided and "lambda-log-group-explicit" not in undecided
-    without_errors = [r for r in stack if r.name != "solo-errors"]
-    assert violations(without_errors, preview=True) == {"monitoring-function-alarms": {"solo-function"}}
+    # without its Errors alarm the function fails, or (other alarms' actions being unknown) is undecided: never a pass
+    without_errors = analyse([r for r in stack if r.name != "orders-errors"], preview=True)
+    assert by_policy(without_errors.findings).get("monitoring-function-alarms", {"orders"}) == {"orders"}
+    assert "monitoring-function-alarms" in {f.policy for f in without_errors.findings if f.kind != "waived"}

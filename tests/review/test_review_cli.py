@@ -71,7 +71,7 @@ def test_empty_window_is_said_and_judges_nothing_unused(tmp_path: Path) -> None:
     empty.write_text(json.dumps({"Records": []}))
     code, out, err = run(str(ROOT), "--events", str(empty), "--fail-on-unused")
     assert code == 0
-    assert "no calls in the window for orders-api, orders-consumer" in err
+    assert "no calls in the window for orders-api, orders-consumer, orders-quarantine-handler" in err
     assert "UNUSED" not in out and "not judged: no calls" in out  # no evidence: no verdict, no proposal
     assert "proposed declaration" not in out
 

@@ -8,7 +8,6 @@ companion diagnostics.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +20,11 @@ from secure_serverless.check import engine
 from secure_serverless.check.model import RecordedResource
 from secure_serverless.check.progress import Progress, plural
 from secure_serverless.check.results import Finding, PolicyInfo, WaiverUse
+from secure_serverless.check.waivers import keep_companions, waiver_use
+from secure_serverless.contract.waivers import parse_waived_line
 
 #: Advisory companion policies through which the pack reports findings a valid waiver silenced.
 WAIVED_POLICIES = engine.WAIVED_POLICIES
-_WAIVED = re.compile(
-    r"^WAIVED \[(?P<policy>[^\]]+)\] until (?P<expires>\S+) "
-    r"\((?P<source>tag [^:]+:[^:]+:[^:]+|pack config waiver for .*?): (?P<reason>.*?)\): (?P<message>.*)$",
-    re.DOTALL,
-)
 
 
 @dataclass
@@ -42,7 +38,7 @@ class PackEvaluation:
 
 
 def configured_levels(
-    policies: Sequence[engine.PolicyInfo], config: Mapping[str, Any]
+    policies: Sequence[engine.AnalyzerPolicy], config: Mapping[str, Any]
 ) -> tuple[dict[str, str], set[str]]:
     """Each policy's level in force, and the policies whose waivers the pack ignores (``waivable``
     false by schema default or config), read back from the Configure request the engine sends."""
@@ -55,7 +51,7 @@ def configured_levels(
     return levels, non_waivable
 
 
-def to_policy_infos(policies: Iterable[engine.PolicyInfo], levels: Mapping[str, str]) -> list[PolicyInfo]:
+def to_policy_infos(policies: Iterable[engine.AnalyzerPolicy], levels: Mapping[str, str]) -> list[PolicyInfo]:
     return [
         PolicyInfo(
             name=p.name,
@@ -70,7 +66,7 @@ def to_policy_infos(policies: Iterable[engine.PolicyInfo], levels: Mapping[str, 
     ]
 
 
-def to_findings(findings: Iterable[engine.Finding], policies: Sequence[PolicyInfo]) -> list[Finding]:
+def to_findings(findings: Iterable[engine.Diagnostic], policies: Sequence[PolicyInfo]) -> list[Finding]:
     """Engine findings -> report findings; waived companions become findings of the waived policy."""
     info = {p.name: p for p in policies}
     out: list[Finding] = []
@@ -82,10 +78,9 @@ def to_findings(findings: Iterable[engine.Finding], policies: Sequence[PolicyInf
             message = message[len(description) + 1 :]
         waiver: WaiverUse | None = None
         if finding.policy in WAIVED_POLICIES:
-            match = _WAIVED.match(message)
-            if match is not None:
-                policy, message = match.group("policy"), match.group("message")
-                waiver = WaiverUse(match.group("source"), match.group("reason"), match.group("expires"))
+            line = parse_waived_line(message)
+            if line is not None:
+                policy, message, waiver = line.policy, line.message, waiver_use(line)
         known = info.get(policy)
         if waiver is not None and known is not None:  # reported as the waived policy, not the companion
             level, severity, description = known.level, known.severity, known.description
@@ -161,7 +156,9 @@ def evaluate_in_process(
         analyzed = sum(1 for r in resources if r.custom and not r.type.startswith("pulumi:providers:"))
         progress.phase(f"evaluating {plural(analyzed, 'resource')} one by one")
         analyzer = _CountingAnalyzer(analyzer, progress, analyzed)
-    analysis = engine.run_analysis(analyzer, resources, config=config, project=project, stack=stack, dry_run=dry_run)
+    analysis = engine.run_analysis(
+        analyzer, resources, config=keep_companions(config), project=project, stack=stack, dry_run=dry_run
+    )
     return from_analysis(analysis, config, pack_version(pack_dir))
 
 

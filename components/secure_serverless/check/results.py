@@ -34,11 +34,15 @@ class PolicyInfo:
 
 @dataclass(frozen=True)
 class WaiverUse:
-    """How a waiver silenced one finding (parsed from the pack's waived-finding diagnostic)."""
+    """How a waiver silenced one finding (read from the pack's waived-finding diagnostic).
+
+    ``holders``: the URNs of the resources whose waivers applied.
+    """
 
     source: str
     reason: str
     expires: str
+    holders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

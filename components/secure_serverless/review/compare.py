@@ -12,21 +12,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from secure_serverless.iam import SECRET_SIDS, SERVICE_SIDS, SID_DECRYPT_SECRETS
 from secure_serverless.review import actions as iam
 from secure_serverless.review.cloudtrail import ApiCall
 from secure_serverless.review.declared import DeclaredFunction, Statement
 
-# Statements SecureFunction writes for Lambda itself (logs, its key, the DLQ, X-Ray, VPC network
-# interfaces). Lambda uses them on the function's behalf, and CloudTrail records few of those calls
-# (PutLogEvents and PutTraceSegments are not logged), so absence from a trail says nothing: not judged.
-INFRASTRUCTURE_SIDS = frozenset({"WriteOwnLogGroup", "UseOwnKey", "SendToDeadLetterQueue", "XRayTracing"})
-_INFRASTRUCTURE_PREFIXES = ("Vpc",)
-# Statements that come from SecureFunctionArgs(secrets=...): the proposal narrows that list.
-SECRET_SIDS = frozenset({"ReadDeclaredSecrets", "ReadDeclaredParameters", "DecryptSecretsViaService"})
 
-
+# SecureFunction's statements for Lambda itself (logs, its key via the DLQ, the DLQ, X-Ray, VPC network
+# interfaces, iam.SERVICE_SIDS): Lambda uses them on the function's behalf, and CloudTrail records few of
+# those calls (PutLogEvents and PutTraceSegments are not logged), so absence from a trail says nothing.
 def is_infrastructure(statement: Statement) -> bool:
-    return statement.sid in INFRASTRUCTURE_SIDS or statement.sid.startswith(_INFRASTRUCTURE_PREFIXES)
+    return statement.sid in SERVICE_SIDS
 
 
 @dataclass(frozen=True)
@@ -314,7 +310,7 @@ def propose(result: FunctionReview) -> str:
         used_actions = sorted({a for u in uses for a in u.used})
         if sid in SECRET_SIDS:
             secret_statements = True
-            if sid != "DecryptSecretsViaService":
+            if sid != SID_DECRYPT_SECRETS:
                 secrets.update(r for u in uses for r in u.used_resources)
             continue
         if not used_actions:

@@ -11,6 +11,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from guardrails.contract.waivers import MIN_REASON_LENGTH
+
 JsonSchema = dict[str, Any]
 
 WAIVER_ITEM_SCHEMA: JsonSchema = {
@@ -18,8 +20,16 @@ WAIVER_ITEM_SCHEMA: JsonSchema = {
     "description": "A waiver for this policy on one resource.",
     "properties": {
         "policy": {"type": "string", "description": "This policy's name (optional here)."},
-        "resource": {"type": "string", "description": "Logical name or URN of the waived resource."},
-        "reason": {"type": "string", "minLength": 20, "description": "Why (at least 20 characters)."},
+        "resource": {
+            "type": "string",
+            "description": "URN of the waived resource, or its name when it is not a component's child.",
+        },
+        "type": {"type": "string", "description": "Type token narrowing a name, e.g. aws:iam/role:Role."},
+        "reason": {
+            "type": "string",
+            "minLength": MIN_REASON_LENGTH,
+            "description": f"Why (at least {MIN_REASON_LENGTH} characters).",
+        },
         "expires": {
             "type": "string",
             "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
@@ -38,7 +48,7 @@ def common_properties(waivable: bool) -> dict[str, JsonSchema]:
             "type": "array",
             "items": WAIVER_ITEM_SCHEMA,
             "default": [],
-            "description": "Waivers declared in pack config: {resource, reason, expires}.",
+            "description": "Waivers declared in pack config: {resource, type?, reason, expires}.",
         },
         "waivable": {
             "type": "boolean",

@@ -107,7 +107,9 @@ class Stack:
 
 
 @dataclass
-class Finding:
+class Violation:
+    """What a check found wrong with ``subject``; ``owners`` are the resources it is shared by."""
+
     message: str
     subject: Res
     owners: tuple[Res, ...] = ()
@@ -117,12 +119,12 @@ class Finding:
 class Ctx:
     """Collects what a check found."""
 
-    findings: list[Finding] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
     unknowns: list[str] = field(default_factory=list)
 
     def fail(self, subject: Res, message: str, owners: Iterable[Res] = ()) -> None:
-        """A violation on ``subject``; waivers are looked up on the subject and on ``owners``."""
-        self.findings.append(Finding(message, subject, tuple(owners)))
+        """A violation on ``subject``; waivers come from the subject, or from every one of ``owners``."""
+        self.violations.append(Violation(message, subject, tuple(owners)))
 
     def undecided(self, subject: Res, path: str) -> None:
         """Part of the rule cannot be judged: ``path`` is unknown during preview."""
@@ -135,16 +137,30 @@ StackCheck = Callable[[Ctx, Stack, Config], None]
 
 @dataclass
 class Meta:
-    """What the registry test and the README need beyond pulumi_policy's fields.
+    """What the pack's registry holds about a policy beyond pulumi_policy's fields.
 
-    ``order`` is the policy's position in the pack (set by :func:`assign_order`): the waiver hand-off
-    uses it to tell one request from the next.
+    ``types`` are the resource types the policy judges (a waiver tag on a resource of another type
+    never applies); ``anchors`` name the same control in other tools (FSBP, CKV, NAG ids), for auditors;
+    ``order`` is the policy's position in the pack (set by :func:`assign_order`): the waiver hand-off uses
+    it to tell one request from the next.
     """
 
+    name: str
     kind: str
     types: tuple[str, ...]
     schema: dict[str, JsonSchema]
-    order: int
+    order: int = 0
+    companion: bool = False
+    anchors: tuple[str, ...] = ()
+
+    @property
+    def waivable(self) -> bool:
+        """Whether waivers count by default (the ``waivable`` config key's default)."""
+        return bool(self.schema.get("waivable", {}).get("default", False))
+
+
+REGISTRY: dict[str, Meta] = {}
+"""Every policy declared through this module, keyed by policy name: the one place its metadata lives."""
 
 
 def _finish(
@@ -157,22 +173,17 @@ def _finish(
 ) -> None:
     waivable = config.boolean("waivable")
     entries = config.objects("waivers")
-    for finding in ctx.findings:
-        holders = (finding.subject, *finding.owners)
-        waiver = _waivers.find_waiver(
-            policy_name,
-            [holder.tags for holder in holders],
-            entries,
-            [ident for holder in holders for ident in (holder.name, holder.urn)],
-        )
-        message = finding.message
-        if waiver is not None and waiver.valid and waivable:
-            _waivers.hand_off(scope, _waivers.WaivedFinding(policy_name, finding.subject.urn, message, waiver))
+    for violation in ctx.violations:
+        applied, ignored = _waivers.waivers_for(policy_name, violation.subject, violation.owners, entries)
+        message = violation.message
+        if applied and waivable:
+            _waivers.hand_off(scope, _waivers.WaivedFinding(policy_name, violation.subject.urn, message, applied))
             continue
-        if waiver is not None:
-            why = waiver.problem if not waiver.valid else f"policy '{policy_name}' cannot be waived"
-            message += f" (Waiver from {waiver.source} ignored: {why}.)"
-        report(message, finding.subject.urn if default_urn is None else None)
+        if applied:
+            message += f" Not waived: policy '{policy_name}' cannot be waived ({applied[0].source})."
+        elif ignored is not None and ignored.problem is not None:
+            message += f" Not waived: {ignored.problem.text} ({ignored.source})."
+        report(message, violation.subject.urn if default_urn is None else None)
     if ctx.unknowns:
         first = ctx.unknowns[0]
         more = f" (and {len(ctx.unknowns) - 1} more)" if len(ctx.unknowns) > 1 else ""
@@ -214,9 +225,16 @@ def _run(
     _finish(policy_name, scope, ctx, config, report, default_urn)
 
 
-def _guardrail_info(kind: str, types: Iterable[str], config: Mapping[str, JsonSchema] | None, waivable: bool) -> Meta:
+def _guardrail_info(
+    name: str,
+    kind: str,
+    types: Iterable[str],
+    config: Mapping[str, JsonSchema] | None,
+    waivable: bool,
+    anchors: Iterable[str],
+) -> Meta:
     schema = {**(config or {}), **common_properties(waivable)}
-    return Meta(kind, tuple(sorted(set(types))), schema, 0)
+    return Meta(name, kind, tuple(sorted(set(types))), schema, anchors=tuple(anchors))
 
 
 _Policy = TypeVar("_Policy", ResourceValidationPolicy, StackValidationPolicy)
@@ -233,7 +251,7 @@ def declare(
     severity: Severity,
     remediation: str,
 ) -> _Policy:
-    """A pulumi_policy policy with ``info`` (config schema included) attached for :func:`meta`."""
+    """A pulumi_policy policy whose ``info`` (config schema included) goes into :data:`REGISTRY`."""
     policy = policy_class(
         name=name,
         description=description,
@@ -243,7 +261,9 @@ def declare(
         severity=severity,
         remediation_steps=remediation,
     )
-    policy.__dict__["guardrail"] = info
+    if info.name != name:
+        raise ValueError(f"policy {name!r} declared with the metadata of {info.name!r}")
+    REGISTRY[name] = info
     return policy
 
 
@@ -258,9 +278,10 @@ def resource_policy(
     check: ResourceCheck,
     config: Mapping[str, JsonSchema] | None = None,
     waivable: bool = True,
+    anchors: Iterable[str] = (),
 ) -> ResourceValidationPolicy:
     """A ResourceValidationPolicy judging resources of ``types`` with ``check``."""
-    info = _guardrail_info("resource", types, config, waivable)
+    info = _guardrail_info(name, "resource", types, config, waivable, anchors)
     type_set = frozenset(info.types)
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -301,9 +322,10 @@ def stack_policy(
     check: StackCheck,
     config: Mapping[str, JsonSchema] | None = None,
     waivable: bool = True,
+    anchors: Iterable[str] = (),
 ) -> StackValidationPolicy:
     """A StackValidationPolicy judging the whole stack with ``check``."""
-    info = _guardrail_info("stack", types, config, waivable)
+    info = _guardrail_info(name, "stack", types, config, waivable, anchors)
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         _waivers.begin("stack", info.order)
@@ -323,10 +345,11 @@ def stack_policy(
 
 
 def meta(policy: Any) -> Meta:
-    """The guardrail metadata attached to a policy built here."""
-    value = policy.__dict__.get("guardrail")
-    if not isinstance(value, Meta):
-        raise KeyError(f"{getattr(policy, 'name', policy)!r} was not built by guardrails._policy")
+    """The registry's metadata of a policy declared here."""
+    name = getattr(policy, "name", policy)
+    value = REGISTRY.get(name) if isinstance(name, str) else None
+    if value is None:
+        raise KeyError(f"{name!r} was not declared through guardrails._policy")
     return value
 
 

@@ -128,13 +128,6 @@ def is_set(value: Any) -> bool | None:
     return True
 
 
-def as_str(value: Any) -> str | None:
-    """A known, non-empty string, else None."""
-    if isinstance(value, str) and value and value not in SENTINELS:
-        return value
-    return None
-
-
 def as_number(value: Any) -> float | None:
     """A known number (numbers arrive as floats; numeric strings are accepted), else None."""
     if isinstance(value, bool):

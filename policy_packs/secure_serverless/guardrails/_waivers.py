@@ -1,14 +1,17 @@
 """Waivers: narrow (one policy, one resource), reasoned, expiring, and still reported.
 
-Two sources, both checked the same way:
+Two sources, judged by the same rules (``guardrails.contract.waivers``, shared with SecureFunction
+and the checker):
 
 * a resource tag ``secure-serverless:waiver:<policy-name>`` = ``"<YYYY-MM-DD> <reason>"`` on the resource
-  the policy judges (or, for resources that cannot carry tags, on the Role/Function they attach to);
-* the policy's own config key ``waivers``: ``[{resource, reason, expires}]`` where ``resource`` is a
-  logical name or a URN.
+  the finding is about (or, for resources that cannot carry tags, on the Role/Function they attach to);
+* the policy's own config key ``waivers``: ``[{resource, type?, reason, expires}]`` where ``resource``
+  is a URN, or the name of a resource that is not a component's child (its type and name are then
+  unique in the stack); ``type`` narrows a name to one resource type.
 
-A waiver counts only if its reason has at least 20 characters and its expiry is an ISO date that is
-neither past nor more than one year ahead; otherwise it is ignored and the violation message says why.
+A waiver covers the one resource that carries it: a finding about a resource shared by several
+(a policy attached to two roles, a role used by two functions) is waived only when every one of them
+waives it. An expired, malformed or partial waiver counts as no waiver; the message says why.
 
 Waived findings are not reported under the waived policy (whose level may block) but handed to the
 advisory companion policies ``waived-findings`` / ``waived-stack-findings``, which the pack lists last:
@@ -19,118 +22,143 @@ the waived findings of this request from the judging policy to the companion.
 from __future__ import annotations
 
 import datetime
-import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-TAG_PREFIX = "secure-serverless:waiver:"
-MIN_REASON_LENGTH = 20
-_TAG_VALUE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s+(.*?)\s*$", re.DOTALL)
+from guardrails.contract import waivers as contract
 
 
 def today() -> datetime.date:
-    """Today's date in UTC (tests replace this function)."""
-    return datetime.datetime.now(datetime.UTC).date()
+    """The pack's clock: today's UTC date (tests replace this function)."""
+    return contract.utc_today()
 
 
-def _one_year_after(day: datetime.date) -> datetime.date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
+class Holder(Protocol):
+    """A resource that may carry a waiver (``guardrails._policy.Res``)."""
+
+    @property
+    def urn(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def tags(self) -> Any: ...
 
 
 @dataclass(frozen=True)
-class Waiver:
-    """A waiver as declared, with the verdict on its validity."""
+class WaiverVerdict:
+    """A waiver as declared on one resource, with the verdict on its validity."""
 
     policy: str
     source: str
     reason: str
     expires: str
-    problem: str | None
+    holder: str
+    problem: contract.Problem | None
 
     @property
     def valid(self) -> bool:
         return self.problem is None
 
 
-def check_waiver(policy: str, source: str, expires: Any, reason: Any) -> Waiver:
+def check_waiver(policy: str, source: str, expires: Any, reason: Any, holder: str = "") -> WaiverVerdict:
     """Judge one declared waiver (never raises)."""
     reason_text = reason.strip() if isinstance(reason, str) else ""
     expires_text = expires.strip() if isinstance(expires, str) else ""
-    problem: str | None = None
-    if len(reason_text) < MIN_REASON_LENGTH:
-        problem = f"its reason must have at least {MIN_REASON_LENGTH} characters"
-    else:
-        try:
-            expiry = datetime.date.fromisoformat(expires_text)
-        except ValueError:
-            problem = f"its expiry {expires_text!r} is not an ISO date (YYYY-MM-DD)"
-        else:
-            now = today()
-            if expiry < now:
-                problem = f"it expired on {expiry.isoformat()}"
-            elif expiry > _one_year_after(now):
-                problem = f"its expiry {expiry.isoformat()} is more than one year ahead"
-    return Waiver(policy, source, reason_text, expires_text, problem)
+    problem = contract.waiver_problem(expires, reason, today())
+    return WaiverVerdict(policy, source, reason_text, expires_text, holder, problem)
 
 
-def tag_waiver(policy: str, tags: Any) -> Waiver | None:
-    """The waiver for ``policy`` declared in a resource's tags, if any."""
+def tag_waiver(policy: str, holder: Holder) -> WaiverVerdict | None:
+    """The waiver for ``policy`` declared in ``holder``'s tags, if any."""
+    tags = holder.tags
     if not isinstance(tags, Mapping):
         return None
-    value = tags.get(TAG_PREFIX + policy)
+    value = tags.get(contract.tag_key(policy))
     if value is None:
         return None
-    source = f"tag {TAG_PREFIX}{policy}"
+    source = contract.tag_source(policy)
     if not isinstance(value, str):
-        return Waiver(policy, source, "", "", "its tag value is not known or not a string")
-    match = _TAG_VALUE.match(value)
-    if match is None:
-        return Waiver(policy, source, "", "", "its tag value must be '<YYYY-MM-DD> <reason>'")
-    return check_waiver(policy, source, match.group(1), match.group(2))
+        problem = contract.Problem("invalid", "waiver tag value is unknown or not a string")
+        return WaiverVerdict(policy, source, "", "", holder.urn, problem)
+    parsed = contract.parse_tag_value(value)
+    if parsed is None:
+        return WaiverVerdict(
+            policy,
+            source,
+            "",
+            "",
+            holder.urn,
+            contract.Problem("invalid", "waiver tag value must be '<YYYY-MM-DD> <reason>'"),
+        )
+    return check_waiver(policy, source, parsed[0], parsed[1], holder.urn)
 
 
-def config_waiver(policy: str, entries: Iterable[Mapping[str, Any]], identities: Iterable[str]) -> Waiver | None:
-    """The pack-config waiver for ``policy`` naming one of ``identities`` (logical names / URNs)."""
-    names = {identity for identity in identities if identity}
-    chosen: Waiver | None = None
+def names_holder(entry: Mapping[str, Any], holder: Holder) -> bool:
+    """Whether a pack-config waiver entry names ``holder``: by URN, or by (type and) name where unique."""
+    return contract.config_entry_names(entry.get("resource"), entry.get("type"), holder.urn, holder.name, holder.type)
+
+
+def config_waiver(policy: str, entries: Iterable[Mapping[str, Any]], holder: Holder) -> WaiverVerdict | None:
+    """The pack-config waiver for ``policy`` that names ``holder``: a valid one if any."""
+    chosen: WaiverVerdict | None = None
     for entry in entries:
-        declared_policy = entry.get("policy")
-        if declared_policy not in (None, policy):
+        if entry.get("policy") not in (None, policy) or not names_holder(entry, holder):
             continue
-        resource = entry.get("resource")
-        if not isinstance(resource, str) or resource not in names:
-            continue
-        waiver = check_waiver(policy, f"pack config waiver for {resource}", entry.get("expires"), entry.get("reason"))
+        waiver = check_waiver(
+            policy,
+            contract.config_source(str(entry["resource"])),
+            entry.get("expires"),
+            entry.get("reason"),
+            holder.urn,
+        )
         if waiver.valid:
             return waiver
         chosen = chosen or waiver
     return chosen
 
 
-def find_waiver(
-    policy: str,
-    tag_sources: Iterable[Any],
-    entries: Iterable[Mapping[str, Any]],
-    identities: Iterable[str],
-) -> Waiver | None:
-    """The best waiver among tags of the given resources and config entries: a valid one if any."""
-    candidates: list[Waiver] = []
-    for tags in tag_sources:
-        waiver = tag_waiver(policy, tags)
-        if waiver is not None:
-            candidates.append(waiver)
-    waiver = config_waiver(policy, entries, identities)
-    if waiver is not None:
-        candidates.append(waiver)
-    for candidate in candidates:
-        if candidate.valid:
-            return candidate
-    return candidates[0] if candidates else None
+def holder_waiver(policy: str, holder: Holder, entries: Sequence[Mapping[str, Any]]) -> WaiverVerdict | None:
+    """The best waiver of one resource (its tag, then pack config): a valid one if any."""
+    candidates = [w for w in (tag_waiver(policy, holder), config_waiver(policy, entries, holder)) if w is not None]
+    return next((w for w in candidates if w.valid), candidates[0] if candidates else None)
+
+
+def waivers_for(
+    policy: str, subject: Holder, owners: Sequence[Holder], entries: Sequence[Mapping[str, Any]]
+) -> tuple[tuple[WaiverVerdict, ...], WaiverVerdict | None]:
+    """(the waivers that silence a finding, the declared waiver that did not count).
+
+    The subject's own valid waiver silences it; otherwise every owner (the resources it is shared
+    by) must carry a valid one. With nothing declared, both parts are empty.
+    """
+    own = holder_waiver(policy, subject, entries)
+    if own is not None and own.valid:
+        return (own,), None
+    if not owners:
+        return (), own
+    per_owner = [holder_waiver(policy, owner, entries) for owner in owners]
+    valid = [w for w in per_owner if w is not None and w.valid]
+    if len(valid) == len(owners):
+        return tuple(valid), None
+    declared = [w for w in per_owner if w is not None]
+    invalid = next((w for w in declared if not w.valid), None)
+    if own is not None or invalid is not None:
+        return (), own or invalid
+    if not valid:
+        return (), None
+    covered = {w.holder for w in valid}
+    missing = sorted(owner.name for owner in owners if owner.urn not in covered)
+    partial = contract.Problem(
+        "invalid",
+        f"the finding concerns {len(owners)} resources and a waiver covers only the one carrying it; "
+        f"{', '.join(missing)} must waive it too",
+    )
+    first = valid[0]
+    return (), WaiverVerdict(policy, first.source, first.reason, first.expires, first.holder, partial)
 
 
 # -- hand-off of waived findings to the companion policies ------------------------------------------
@@ -138,18 +166,25 @@ def find_waiver(
 
 @dataclass(frozen=True)
 class WaivedFinding:
-    """A finding that a valid waiver kept from blocking; reported by the companion policy."""
+    """A finding that valid waivers kept from blocking; reported by the companion policy."""
 
     policy: str
     urn: str
     message: str
-    waiver: Waiver
+    waivers: tuple[WaiverVerdict, ...]
 
     def render(self) -> str:
-        return (
-            f"WAIVED [{self.policy}] until {self.waiver.expires} ({self.waiver.source}: "
-            f"{self.waiver.reason}): {self.message}"
+        sources = list(dict.fromkeys(w.source for w in self.waivers))
+        reasons = list(dict.fromkeys(w.reason for w in self.waivers))
+        line = contract.WaivedLine(
+            policy=self.policy,
+            expires=min(w.expires for w in self.waivers),
+            source="; ".join(sources),
+            reason="; ".join(reasons),
+            holders=tuple(w.holder for w in self.waivers),
+            message=self.message,
         )
+        return contract.render_waived_line(line)
 
 
 class _Buffer(threading.local):

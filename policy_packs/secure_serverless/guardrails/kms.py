@@ -47,6 +47,7 @@ def _check_rotation(ctx: Ctx, key: Res, cfg: Config) -> None:
 
 ROTATION = resource_policy(
     name="kms-key-rotation-enabled",
+    anchors=("FSBP KMS.4", "CKV_AWS_7", "NAG KMS5"),
     description=(
         "Customer-managed symmetric KMS keys have automatic rotation on, with a period of at most the configured "
         "days (preview: unknown rotation settings are undecided)."
@@ -81,6 +82,7 @@ def _check_key_policy(ctx: Ctx, key: Res, cfg: Config) -> None:
 
 KEY_POLICY = resource_policy(
     name="kms-key-policy-no-wildcard-principal",
+    anchors=("FSBP KMS.5", "CKV_AWS_33"),
     description=(
         "KMS key policies (aws.kms.Key policy and aws.kms.KeyPolicy) grant no Principal '*' without a "
         "condition (preview: an unknown policy is undecided)."
@@ -179,6 +181,7 @@ def _check_cross_account(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
 NO_CROSS_ACCOUNT = stack_policy(
     name="kms-no-cross-account-access",
+    anchors=("IAM Access Analyzer external access findings",),
     description=(
         "Stack policy: KMS key policies (Key, ReplicaKey, ExternalKey, KeyPolicy) and grants give no principal "
         "outside the stack's account except configured trusted accounts (preview: an unknown principal, or an "

@@ -12,6 +12,7 @@ from guardrails import _types as t
 from guardrails._config import Config, boolean, integer, string_array
 from guardrails._policy import Ctx, Res, Stack, resolve, resource_policy, stack_policy
 from guardrails._values import UNKNOWN, as_number, first, get, is_set, is_unknown
+from guardrails.contract.aws import SUPPORTED_RUNTIMES
 
 # -- lambda-env-kms-encrypted ---------------------------------------------------------------------
 
@@ -52,6 +53,7 @@ def _check_env_kms(ctx: Ctx, fn: Res, cfg: Config) -> None:
 
 ENV_KMS = resource_policy(
     name="lambda-env-kms-encrypted",
+    anchors=("CKV_AWS_173",),
     description=(
         "Lambda functions with environment variables set kmsKeyArn to a customer-managed KMS key "
         "(preview: a key ARN unknown during preview counts as set; unknown variables with no key are undecided)."
@@ -137,6 +139,7 @@ def _check_no_secrets(ctx: Ctx, fn: Res, cfg: Config) -> None:
 
 NO_SECRETS = resource_policy(
     name="lambda-no-secrets-in-env",
+    anchors=("CKV_AWS_45",),
     description=(
         "Lambda environment variables hold no credentials (AWS keys, private keys, tokens, high-entropy "
         "values under secret-like names); secret ARNs and names are fine (preview: an unknown value is undecided)."
@@ -175,6 +178,7 @@ def _check_tracing(ctx: Ctx, fn: Res, cfg: Config) -> None:
 
 TRACING = resource_policy(
     name="lambda-tracing-active",
+    anchors=("CKV_AWS_50", "NAG LambdaTracing"),
     description="Lambda functions have X-Ray tracing mode Active (preview: an unknown mode is undecided).",
     level=EnforcementLevel.ADVISORY,
     severity=Severity.LOW,
@@ -206,6 +210,7 @@ def _check_concurrency(ctx: Ctx, fn: Res, cfg: Config) -> None:
 
 CONCURRENCY = resource_policy(
     name="lambda-reserved-concurrency",
+    anchors=("CKV_AWS_115", "NAG LambdaConcurrency"),
     description=(
         "Lambda functions reserve concurrency above 0 and at most the configured maximum "
         "(preview: an unknown value is undecided)."
@@ -308,6 +313,7 @@ def _check_failure_destination(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
 FAILURE_DESTINATION = stack_policy(
     name="lambda-failure-destination",
+    anchors=("CKV_AWS_116", "NAG LambdaDLQ"),
     description=(
         "Stack policy: asynchronously invoked Lambda functions have a dead-letter queue or an on-failure "
         "destination, judged from the function and its triggers in the stack; sync-only functions are exempt "
@@ -337,20 +343,7 @@ def _zip_packaged(ctx: Ctx, fn: Res) -> bool:
     return package_type != "Image"
 
 
-DEFAULT_RUNTIMES = [
-    "python3.11",
-    "python3.12",
-    "python3.13",
-    "python3.14",
-    "nodejs22.x",
-    "nodejs24.x",
-    "java21",
-    "java25",
-    "dotnet10",
-    "ruby3.3",
-    "ruby3.4",
-    "provided.al2023",
-]
+DEFAULT_RUNTIMES = list(SUPPORTED_RUNTIMES)
 
 
 def _check_runtime(ctx: Ctx, fn: Res, cfg: Config) -> None:
@@ -373,6 +366,7 @@ def _check_runtime(ctx: Ctx, fn: Res, cfg: Config) -> None:
 
 RUNTIME = resource_policy(
     name="lambda-runtime-supported",
+    anchors=("FSBP Lambda.2", "CKV_AWS_363", "NAG L1"),
     description=(
         "Zip-packaged Lambda functions use a runtime from the configured allow-list of supported runtimes "
         "(preview: an unknown runtime is undecided)."
@@ -444,6 +438,7 @@ def _check_log_group(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
 LOG_GROUP = stack_policy(
     name="lambda-log-group-explicit",
+    anchors=("NAG LambdaLogLevel",),
     description=(
         "Stack policy: each Lambda function logs to a log group created in the stack (loggingConfig.logGroup "
         "or /aws/lambda/<name>) that has a retention (preview: an unknown group name or retention is undecided)."
@@ -472,6 +467,7 @@ def _check_code_signing(ctx: Ctx, fn: Res, cfg: Config) -> None:
 
 CODE_SIGNING = resource_policy(
     name="lambda-code-signing",
+    anchors=("CKV_AWS_272",),
     description=(
         "Zip-packaged Lambda functions set a code signing config; image functions are exempt; disabled by "
         "default (preview: an unknown config ARN counts as set)."
@@ -542,6 +538,7 @@ def _check_vpc(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
 VPC = stack_policy(
     name="lambda-vpc",
+    anchors=("FSBP Lambda.3/.5", "CKV_AWS_117"),
     description=(
         "Stack policy, only when config requireVpc is true: Lambda functions run in a VPC with subnets in at "
         "least two availability zones (subnets outside the stack count by id); disabled by default "
@@ -590,6 +587,7 @@ def _check_tags(ctx: Ctx, fn: Res, cfg: Config) -> None:
 
 REQUIRED_TAGS = resource_policy(
     name="lambda-required-tags",
+    anchors=("FSBP Lambda.6",),
     description=(
         "Lambda functions carry the configured tag keys, from their tags or the provider's default tags; none "
         "are required by default (preview: an unknown tag map is undecided)."
@@ -627,6 +625,7 @@ def _check_url_auth(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
 URL_AUTH = stack_policy(
     name="lambda-url-auth-iam",
+    anchors=("CKV_AWS_258", "NAG LambdaFunctionUrlAuth"),
     description=(
         "Stack policy (waivers come from the function's tags): Lambda function URLs use AWS_IAM "
         "authorization (preview: an unknown authorization type is undecided)."
@@ -668,6 +667,7 @@ def _check_permission(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
 PERMISSION_SCOPED = stack_policy(
     name="lambda-permission-scoped",
+    anchors=("FSBP Lambda.1", "CKV_AWS_301/364"),
     description=(
         "Stack policy (waivers come from the function's tags): a lambda.Permission for principal '*' or a "
         "service principal sets sourceArn or sourceAccount (preview: an unknown source counts as set, an "

@@ -30,6 +30,7 @@ def _check_retention(ctx: Ctx, group: Res, cfg: Config) -> None:
 
 RETENTION = resource_policy(
     name="logs-retention-set",
+    anchors=("FSBP CloudWatch.16", "CKV_AWS_338", "NAG CloudWatchLogGroupRetentionPeriod"),
     description=(
         "CloudWatch log groups set a retention of at least the configured minimum (default 365 days) and are "
         "never 'never expire' (preview: an unknown retention is undecided)."
@@ -55,6 +56,7 @@ def _check_encrypted(ctx: Ctx, group: Res, cfg: Config) -> None:
 
 ENCRYPTED = resource_policy(
     name="logs-kms-encrypted",
+    anchors=("CKV_AWS_158", "NAG CloudWatchLogGroupEncrypted"),
     description=(
         "CloudWatch log groups set kmsKeyId (preview: a key ARN unknown during preview counts as set)."
     ),

@@ -39,6 +39,7 @@ def _check_cmk(ctx: Ctx, res: Res, cfg: Config) -> None:
 
 CMK = resource_policy(
     name="secrets-cmk-encrypted",
+    anchors=("CKV_AWS_149", "NAG SecretsManagerUsingKMSKey"),
     description=(
         "Secrets Manager secrets and SSM SecureString parameters use a customer-managed KMS key "
         "(preview: a key unknown during preview counts as set; an unknown parameter type is undecided)."
@@ -108,6 +109,7 @@ def _check_rotation(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
 ROTATION = stack_policy(
     name="secrets-rotation-enabled",
+    anchors=("FSBP SecretsManager.1/.4", "CKV2_AWS_57"),
     description=(
         "Stack policy: Secrets Manager secrets created in the stack have a SecretRotation within the "
         "configured days (preview: an unknown secret reference or schedule is undecided)."
@@ -123,6 +125,7 @@ ROTATION = stack_policy(
 
 NO_PUBLIC_ACCESS = resource_policy(
     name="secrets-no-public-access",
+    anchors=("Secrets Manager BlockPublicPolicy",),
     description=(
         "Secrets Manager resource policies (aws.secretsmanager.SecretPolicy) allow no Principal '*' unless a "
         "condition pins the caller to concrete values (preview: an unknown policy or principal is undecided)."

@@ -24,6 +24,7 @@ def _check_topic(ctx: Ctx, topic: Res, cfg: Config) -> None:
 
 ENCRYPTED = resource_policy(
     name="sns-encrypted",
+    anchors=("FSBP SNS.1", "CKV_AWS_26"),
     description="SNS topics set kmsMasterKeyId (preview: a key id unknown during preview counts as set).",
     level=EnforcementLevel.ADVISORY,
     severity=Severity.MEDIUM,
@@ -34,6 +35,7 @@ ENCRYPTED = resource_policy(
 
 NO_PUBLIC_ACCESS = resource_policy(
     name="sns-no-public-access",
+    anchors=("FSBP SNS.4", "CKV_AWS_169"),
     description=(
         "SNS topic policies (aws.sns.Topic policy and aws.sns.TopicPolicy) allow no Principal '*' unless a condition "
         "pins the caller to concrete values (preview: an unknown policy or principal is undecided)."

@@ -97,6 +97,7 @@ def _check_queue(ctx: Ctx, stack: Stack, cfg: Config) -> None:
 
 ENCRYPTED = stack_policy(
     name="sqs-encrypted",
+    anchors=("FSBP SQS.1", "CKV_AWS_27"),
     description=(
         "Stack policy: SQS queues (dead-letter queues included) are encrypted (KMS or SSE-SQS) and a queue policy "
         "(the queue's own or an aws.sqs.QueuePolicy) denies non-TLS access (preview: an unknown key counts as set, "
@@ -111,6 +112,7 @@ ENCRYPTED = stack_policy(
 
 NO_PUBLIC_ACCESS = resource_policy(
     name="sqs-no-public-access",
+    anchors=("FSBP SQS.3", "CKV_AWS_168"),
     description=(
         "SQS queue policies (aws.sqs.Queue policy and aws.sqs.QueuePolicy) allow no Principal '*' unless a condition "
         "pins the caller to concrete values (preview: an unknown policy or principal is undecided)."

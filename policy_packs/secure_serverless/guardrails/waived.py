@@ -19,8 +19,8 @@ from pulumi_policy import (
 from guardrails import _waivers
 from guardrails._policy import Meta, declare
 
-_RESOURCE_META = Meta("resource", (), {}, 0)
-_STACK_META = Meta("stack", (), {}, 0)
+_RESOURCE_META = Meta("waived-findings", "resource", (), {}, companion=True)
+_STACK_META = Meta("waived-stack-findings", "stack", (), {}, companion=True)
 
 
 def _report_resource(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -46,7 +46,7 @@ WAIVED_FINDINGS = declare(
     ResourceValidationPolicy,
     _RESOURCE_META,
     _report_resource,
-    name="waived-findings",
+    name=_RESOURCE_META.name,
     description=_DESCRIPTION.format("resource-policy"),
     level=EnforcementLevel.ADVISORY,
     severity=Severity.LOW,
@@ -57,7 +57,7 @@ WAIVED_STACK_FINDINGS = declare(
     StackValidationPolicy,
     _STACK_META,
     _report_stack,
-    name="waived-stack-findings",
+    name=_STACK_META.name,
     description=_DESCRIPTION.format("stack-policy"),
     level=EnforcementLevel.ADVISORY,
     severity=Severity.LOW,

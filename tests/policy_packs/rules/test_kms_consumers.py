@@ -12,13 +12,14 @@ import pulumi_aws as aws
 
 from secure_serverless import SecureFunction, SecureFunctionArgs
 from secure_serverless.check.mocks import ProgramRun, run_program
+from secure_serverless.contract import policies as p
 from secure_serverless.kms import shared_key_policy_statements
 
 from helpers import analyse, by_policy, messages
+from support.pack import case, document, rule_tests
+from support.stacks import ACCOUNT, REGION, patch
 
 RULE = "kms-key-serves-its-consumers"
-ACCOUNT = "123456789012"
-REGION = "eu-west-1"
 LOG_GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/project/stack/orders"
 ROOT = {
     "Sid": "EnableIamUserPermissions",
@@ -191,3 +192,16 @@ def test_secure_function_key_without_a_statement_fails() -> None:
     assert by_policy(result.findings)[RULE] == {"orders-key"}
     [message] = messages(result, RULE)
     assert "CloudWatch alarms publishing to topic 'orders-alarms'" in message
+
+
+# -- the mirror's keyword cases (the stack SecureFunction registers, in update and preview) -------------
+
+CASES = [
+    case("account-root-only", policy=p.KMS_KEY_SERVES_ITS_CONSUMERS,
+         change=lambda s: patch(s, "orders-key", set_={"policy": document(
+             {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*",
+              "Resource": "*"})}),
+         expected={"orders-key"}, text="must let the services that use them act"),
+]
+
+test_secure_functions_comply, test_case, test_case_in_preview = rule_tests(CASES, "kms-key-serves-")
