@@ -8,7 +8,7 @@ from guardrails import _types as t
 from guardrails._config import Config, integer
 from guardrails._policy import Ctx, Res, resource_policy
 from guardrails._values import is_unknown
-from guardrails.lambda_ import credential_kind
+from guardrails.contract.credentials import credential_kind
 
 _PLAIN_TYPES = ("String", "StringList")
 

@@ -1,0 +1,442 @@
+"""Recognise values that look like credentials: the one detector of SecureFunction and the policy pack.
+
+SecureFunction refuses an environment variable, and the pack's ``lambda-no-secrets-in-env`` and
+``ssm-no-plaintext-credentials`` fail a resource, exactly when :func:`credential_kind` names a kind.
+
+A value is judged in three ways, strongest first:
+
+1. **Formats** that are credentials whatever the name: AWS access key ids, private keys (PEM, PGP,
+   OpenSSH; with or without their header line, or wrapped in base64), provider tokens (GitHub,
+   GitLab, Slack, Stripe, Google, SendGrid, npm, PyPI, OpenAI, ...), JSON web tokens, passwords in
+   URLs, ``Bearer``/``Basic`` authorization values.
+2. **Secret names**: a name whose last word is a secret noun (``DB_PASSWORD``, ``DB_PASS``,
+   ``API_TOKEN``, ``CLIENT_SECRET``, ``SIGNING_KEY``) holds a secret, whatever its length or
+   alphabet, unless the value is a reference: an ARN, a dynamic reference, a URL, an SSM parameter
+   path or secret name made of words (``/prod/orders/db-password``), a placeholder, or empty.
+3. **Random tokens under secret-ish names**: a name that mentions a secret without being one
+   (``CLIENT_SECRET_ID``, ``SECRET_ARN``, ``STRIPE_KEY``) is flagged only when the value holds a
+   random-looking token (long, high entropy, not made of words).
+
+Structured values are opened before they are judged: JSON (each field judged under its own key),
+``key=value`` lists (connection strings, query strings), YAML-like ``key: value`` lines, and values
+that are entirely base64.
+
+Every pattern is anchored or bounded so that the work is linear in the value's length: a value of
+hundreds of kilobytes is judged in milliseconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+ENTROPY_THRESHOLD = 3.5  # bits per character (the pack's minimumEntropyMillibits default, 3500)
+MIN_ENTROPY_LENGTH = 16
+HEX_ENTROPY_ALLOWANCE = 0.5  # bits per character less asked of hex tokens
+_MAX_DEPTH = 3  # JSON in base64 in a key=value list is as deep as real configuration goes
+_MAX_REFERENCE_LENGTH = 2048  # SSM parameter names and secret names are far shorter
+# Work is counted in pieces: a JSON node, a key=value pair, a line, a token, a key-body candidate, or
+# 64 characters of text judged (at any depth). A Lambda environment holds 4 KB in all and an SSM
+# parameter at most 8 KB, far below the budget (256 KB of text); a value that exceeds it is refused
+# (fails closed) instead of taking unbounded time.
+MAX_PIECES = 4096
+_CHARACTERS_PER_PIECE = 64
+_MIN_OPENED = 24  # shortest field that can still hide base64, JSON or key=value text
+
+HIGH_ENTROPY = "a high-entropy secret"
+SECRET_UNDER_NAME = "a secret value under a secret-like name"
+TOO_LARGE = "a value too large or too finely structured to judge (far beyond what AWS accepts)"
+
+# -- 1. formats --------------------------------------------------------------------------------------
+# Every pattern opens with a literal (so the engine finds candidates by fast substring search) and
+# checks what precedes the literal with a lookbehind placed after it; every repetition is bounded.
+# No run is rescanned from each of its positions, so a search is linear in the value's length.
+_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("an AWS access key id",
+     re.compile(r"A(?<![A-Z0-9]A)(?:KIA|SIA|BIA|CCA|3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])")),
+    ("a private key", re.compile(r"PRIVATE KEY(?: BLOCK)?-----")),
+    ("a GitHub token", re.compile(r"gh(?<![A-Za-z0-9_]gh)[pousr]_[A-Za-z0-9]{36}")),
+    ("a GitHub token", re.compile(r"github_pat_(?<![A-Za-z0-9_]github_pat_)[A-Za-z0-9_]{22,255}")),
+    ("a GitLab token", re.compile(r"gl(?<![A-Za-z0-9_-]gl)(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,64}")),
+    ("a Slack token", re.compile(r"xox(?<![A-Za-z0-9]xox)[abposre]-[A-Za-z0-9-]{10,255}")),
+    ("a Slack webhook URL",
+     re.compile(r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_]{1,64}/[A-Za-z0-9_/]{8,255}")),
+    ("a Discord webhook URL", re.compile(r"discord(?:app)?\.com/api/webhooks/[0-9]{5,30}/[A-Za-z0-9_-]{20,128}")),
+    ("a Stripe secret key", re.compile(r"k_(?<![A-Za-z0-9_][sr]k_)(?<=[sr]k_)(?:live|test)_[A-Za-z0-9]{16,255}")),
+    ("a Google API key", re.compile(r"AIza(?<![A-Za-z0-9_-]AIza)[0-9A-Za-z_-]{35}")),
+    ("a SendGrid API key", re.compile(r"SG\.(?<![A-Za-z0-9_-]SG\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}")),
+    ("a Twilio API key", re.compile(r"SK(?<![A-Za-z0-9]SK)[0-9a-fA-F]{32}(?![A-Za-z0-9])")),
+    ("an npm token", re.compile(r"npm_(?<![A-Za-z0-9_]npm_)[A-Za-z0-9]{36}")),
+    ("a PyPI token", re.compile(r"pypi-AgE(?<![A-Za-z0-9_-]pypi-AgE)[A-Za-z0-9_-]{50,1024}")),
+    ("an OpenAI API key",
+     re.compile(r"sk-(?<![A-Za-z0-9_-]sk-)(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,255}|[A-Za-z0-9]{20}T3BlbkFJ)")),
+    ("a Mailchimp API key",
+     re.compile(r"-us(?<=[0-9a-f]{32}-us)(?<![A-Za-z0-9][0-9a-f]{32}-us)[0-9]{1,2}(?![0-9])")),
+    ("an Azure storage account key", re.compile(r"AccountKey=[A-Za-z0-9+/]{40,128}={0,2}")),
+    ("a JSON web token",
+     re.compile(r"eyJ(?<![A-Za-z0-9_-]eyJ)[A-Za-z0-9_-]{8,8192}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{8}")),
+    ("a password in a URL", re.compile(r"://(?<=[A-Za-z0-9+.-]://)[^/\s:@]{0,256}:[^/\s@]{1,256}@")),
+)
+# Matched in the lower-cased value (a literal opening keeps the search fast; the token class is
+# case-blind, and Basic credentials are decoded from the original text at the same position).
+_BEARER = re.compile(r"bearer(?<![a-z]bearer)\s{1,8}[a-z0-9._~+/-]{12}")
+_BASIC_AUTH = re.compile(r"basic(?<![a-z]basic)\s{1,8}([a-z0-9+/]{8,1024}={0,2})(?![a-z0-9+/=])")
+# A DER structure's base64 opens with M (0x30, SEQUENCE); the run is read from there.
+_DER_BODY = re.compile(r"M[A-Za-z0-9+/]{39,}")
+_OPENSSH_BODY = "b3BlbnNzaC1rZXktdjE"  # base64 of "openssh-key-v1", the private key file format
+_BASE64_VALUE = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
+
+# DER openings of private keys: SEQUENCE, then version INTEGER 0 or 1, then the next field's tag
+# (INTEGER: PKCS#1 RSA/DSA; SEQUENCE: PKCS#8; OCTET STRING: SEC1 EC). Certificates and public keys
+# open with SEQUENCE, SEQUENCE instead, so they never match.
+_DER_PRIVATE = re.compile(rb"\x30(?:[\x00-\x7f]|\x81.|\x82..|\x83...)\x02\x01[\x00\x01][\x02\x30\x04]", re.DOTALL)
+# EncryptedPrivateKeyInfo: SEQUENCE { SEQUENCE { OID pkcs5 (PBES2/PBKDF2) or pkcs12 PBE ...
+_DER_ENCRYPTED = re.compile(
+    rb"\x30(?:[\x00-\x7f]|\x81.|\x82..)\x30(?:[\x00-\x7f]|\x81.|\x82..)\x06[\x09\x0a]"
+    rb"\x2a\x86\x48\x86\xf7\x0d\x01(?:\x05|\x0c\x01)",
+    re.DOTALL,
+)
+
+
+def _decode_base64(text: str) -> bytes | None:
+    padded = text + "=" * (-len(text) % 4)
+    try:
+        if "-" in text or "_" in text:
+            return base64.urlsafe_b64decode(padded)
+        return base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _without_layout(value: str) -> str:
+    """``value`` without line breaks (escaped ones too) and spaces, as a key body is read."""
+    if "\\" in value:
+        value = value.replace("\\n", "").replace("\\r", "")
+    return "".join(value.split())
+
+
+class _TooLarge(Exception):
+    """The value has more pieces than any deployable value: judging stops and the value is refused."""
+
+
+class _Budget:
+    """Pieces still to judge, shared by the whole recursion: each field, token or key-body candidate is
+    one, and every text judged (the value, a field, decoded base64) costs one per 64 characters."""
+
+    def __init__(self) -> None:
+        self.pieces = MAX_PIECES
+
+    def spend(self, pieces: int = 1) -> None:
+        self.pieces -= pieces
+        if self.pieces < 0:
+            raise _TooLarge
+
+
+def _key_body(value: str, budget: _Budget) -> bool:
+    """A private key's base64 body without its header line (lines joined, escaped newlines too)."""
+    if len(value) < 40:
+        return False
+    joined = _without_layout(value)
+    if _OPENSSH_BODY in joined:
+        return True
+    for run in _DER_BODY.finditer(joined):
+        budget.spend()
+        head = _decode_base64(run.group()[:64])
+        if head is not None and (_DER_PRIVATE.match(head) or _DER_ENCRYPTED.match(head)):
+            return True
+    return False
+
+
+def _format_kind(value: str, budget: _Budget) -> str | None:
+    for kind, pattern in _FORMATS:
+        if pattern.search(value):
+            return kind
+    lowered = value.lower()
+    if _BEARER.search(lowered):
+        return "a bearer token"
+    for match in _BASIC_AUTH.finditer(lowered):
+        budget.spend()
+        decoded = _decode_base64(value[match.start(1) : match.end(1)])
+        if decoded is not None and b":" in decoded:
+            return "a basic-auth credential"
+    if _key_body(value, budget):
+        return "a private key"
+    return None
+
+
+# -- 2./3. names -------------------------------------------------------------------------------------
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+# Nouns that make a name a secret when they end it (DB_PASSWORD, REDIS_AUTH, API_TOKEN, CREDS).
+_SECRET_NOUNS = frozenset({
+    "password", "passwd", "pwd", "pass", "passphrase", "passcode", "secret", "token", "credential",
+    "credentials", "creds", "cred", "apikey", "auth", "secretkey", "accesskey", "privatekey",
+})
+# Words that make "<word> KEY" a secret key (API_KEY, SIGNING_KEY, SECRET_KEY, ...).
+_SECRET_KEY_QUALIFIERS = frozenset({
+    "api", "access", "secret", "private", "signing", "sign", "encryption", "encrypt", "auth", "master",
+    "hmac", "session", "shared", "consumer", "client", "app", "account", "jwt", "license", "decryption",
+})
+# Words that trail a secret noun without changing what the variable holds (DB_PASSWORD_VALUE).
+_TRANSPARENT = frozenset({
+    "value", "plain", "plaintext", "raw", "string", "str", "b64", "base64", "hex", "encoded", "pem", "data",
+    "content", "contents", "text", "der",
+})
+# Words that say the named thing is public or lives in a key service (never secret material).
+_PUBLIC = frozenset({"public", "publishable", "pub", "site", "kms", "cmk"})
+# Last words that make the variable a fingerprint of a secret, not the secret (API_KEY_HASH).
+_DIGEST = frozenset({"hash", "digest", "fingerprint", "checksum", "sha", "sha1", "sha256", "sha512", "md5", "etag"})
+# Words inside a value that make a word list the *name* of a secret (orders-db-password).
+_REFERENCE_WORDS = frozenset({
+    "password", "passwd", "pwd", "secret", "secrets", "token", "tokens", "credential", "credentials",
+    "creds", "key", "keys", "apikey", "passphrase",
+})
+
+
+@functools.lru_cache(maxsize=1024)
+def _name_tier(name: str) -> int:
+    """2 if the name says it holds a secret, 1 if it only mentions one, 0 otherwise."""
+    words = [word.lower() for word in _NAME_WORDS.findall(name[:256])]
+    if not words or _PUBLIC.intersection(words):
+        return 0
+    while len(words) > 1 and words[-1] in _TRANSPARENT:
+        words.pop()
+    last = words[-1]
+    if last in _DIGEST:
+        return 0
+    if last in _SECRET_NOUNS:
+        return 2
+    if last == "key" and len(words) > 1 and words[-2] in _SECRET_KEY_QUALIFIERS:
+        return 2
+    if last == "key" or any(word in _SECRET_NOUNS for word in words):
+        return 1
+    return 0
+
+
+# -- references and random tokens --------------------------------------------------------------------
+_ARN = re.compile(r"arn:aws[a-z-]{0,10}:[a-z0-9-]{1,64}:[a-z0-9-]{0,32}:(?:[0-9]{12}|aws)?:\S{1,2048}")
+_DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:[a-z-]{1,32}:[^{}]{1,2048}\}\}")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}://\S{1,4096}")
+_PLACEHOLDER = re.compile(r"\{{1,2}\s{0,4}[\w.-]{1,64}\s{0,4}\}{1,2}|\$\{[\w.:/-]{1,128}\}|<[\w -]{1,64}>|%[sd]")
+_PATH = re.compile(r"/?[\w.@+=-]{1,512}(?:/[\w.@+=-]{1,512})*/?", re.ASCII)
+_NAME_LIST = re.compile(r"[a-z0-9]{1,64}(?:[-_.][a-z0-9]{1,64}){1,16}")
+_PUBLIC_KEY = re.compile(
+    r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp[0-9]{3}|sk-ssh-ed25519@openssh\.com) AAAA"
+    r"|-----BEGIN (?:[A-Z0-9 ]{0,20}PUBLIC KEY(?: BLOCK)?|CERTIFICATE)-----"
+)
+# Everything but token characters becomes a space, so str.split finds the tokens (faster than re).
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_~.-")
+_TOKEN_SEPARATORS = str.maketrans({chr(code): " " for code in range(128) if chr(code) not in _TOKEN_CHARS})
+_TOKEN_PART = re.compile(r"[A-Za-z0-9+/=]{16,}")
+_PART_SEPARATORS = str.maketrans(dict.fromkeys("_~.-", " "))
+_ALPHA_RUN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_VOWEL = re.compile(r"[aeiouyAEIOUY]")
+_HEX = re.compile(r"[0-9a-f]+|[0-9A-F]+")
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits of entropy per character of ``value``.
+
+    Examples
+    --------
+    >>> round(shannon_entropy("aabb"), 2)
+    1.0
+    """
+    if not value:
+        return 0.0
+    total = len(value)
+    return -sum(n / total * math.log2(n / total) for n in Counter(value).values())
+
+
+def _word_like(text: str) -> bool:
+    """Made of words (``DbPassword``, ``orders-api``) rather than random characters."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    digits = sum(1 for ch in text if ch.isdigit())
+    if letters == 0:
+        return digits <= 8
+    if digits > letters:
+        return False
+    mixed_case = text.upper() != text and text.lower() != text
+    worded = sum(
+        len(run)
+        for run in _ALPHA_RUN.findall(text)
+        # long capital runs inside mixed-case text are noise, not acronyms (wJalrXUtnFEMI/...CYEXAMPLEKEY)
+        if len(run) >= 3 and _VOWEL.search(run) and not (mixed_case and len(run) > 5 and run.isupper())
+    )
+    return worded >= 0.7 * letters
+
+
+def _is_reference(value: str) -> bool:
+    """Whether a value under a secret name points at the secret (or is no value) instead of being it."""
+    text = value.strip()
+    if not text or _PLACEHOLDER.fullmatch(text) or _PUBLIC_KEY.match(text):
+        return True
+    if len(text) > _MAX_REFERENCE_LENGTH:
+        return False
+    if _ARN.fullmatch(text) or _DYNAMIC_REFERENCE.fullmatch(text) or _URL.fullmatch(text):
+        return True
+    if "/" in text and _PATH.fullmatch(text) and _word_like(text):
+        return True
+    if _NAME_LIST.fullmatch(text):
+        words = re.split(r"[-_.]", text)
+        return any(word in _REFERENCE_WORDS for word in words)
+    return False
+
+
+def _looks_random(token: str, min_entropy: float) -> bool:
+    sample = token[:256]
+    classes = sum((any(ch.islower() for ch in sample), any(ch.isupper() for ch in sample),
+                   any(ch.isdigit() for ch in sample)))
+    # Hex draws on 16 symbols, so its entropy tops out lower (detect-secrets also keeps a lower hex limit).
+    threshold = min_entropy - HEX_ENTROPY_ALLOWANCE if _HEX.fullmatch(sample) else min_entropy
+    return classes >= 2 and not _word_like(sample) and shannon_entropy(sample) >= threshold
+
+
+def _random_token(value: str, min_entropy: float, budget: _Budget) -> bool:
+    """Whether ``value`` holds a long random-looking token (not a reference, word or identifier)."""
+    text = value.strip()
+    if _is_reference(text):
+        return False
+    seen: set[str] = set()
+    for token in text.translate(_TOKEN_SEPARATORS).split():
+        if len(token) < MIN_ENTROPY_LENGTH or token in seen:
+            continue
+        seen.add(token)
+        budget.spend()
+        # A token made of parts joined by - _ . ~ is judged by its parts (prod-TokenTable-1XYZ2ABC3DEF4);
+        # one long random part is enough.
+        parts = [token] if _TOKEN_PART.fullmatch(token) else token.translate(_PART_SEPARATORS).split()
+        if any(len(part) >= MIN_ENTROPY_LENGTH and _looks_random(part, min_entropy) for part in parts):
+            return True
+    return False
+
+
+# -- structured values -------------------------------------------------------------------------------
+_PAIR_SEPARATORS = str.maketrans(dict.fromkeys(";&?,", " "))
+_PAIR_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
+_YAML_LINE = re.compile(r"[ \t]{0,64}-?[ \t]{0,8}([A-Za-z][\w.-]{0,63})[ \t]{0,8}:[ \t]{1,8}(\S.*)")
+_PRINTABLE = re.compile(r"[\x20-\x7e\t\r\n]")
+
+
+def _json_fields(value: str, budget: _Budget) -> Iterator[tuple[str, str]]:
+    text = value.strip()
+    if not text.startswith(("{", "[")):
+        return
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return
+    stack: list[tuple[str, object]] = [("", document)]
+    while stack:
+        key, node = stack.pop()
+        budget.spend()
+        if isinstance(node, dict):
+            stack.extend((str(k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((key, v) for v in node)
+        elif isinstance(node, str):
+            yield key, node
+        elif isinstance(node, int | float) and not isinstance(node, bool):
+            yield key, str(node)
+
+
+def _pairs(value: str, budget: _Budget) -> Iterator[tuple[str, str]]:
+    if "=" in value:
+        for piece in value.translate(_PAIR_SEPARATORS).split():
+            budget.spend()
+            key, sep, inner = piece.partition("=")
+            if sep and inner and _PAIR_KEY.fullmatch(key):
+                yield key, inner
+    if "\n" in value and ":" in value:
+        for line in value.splitlines():
+            budget.spend()
+            match = _YAML_LINE.fullmatch(line)
+            if match:
+                yield match.group(1), match.group(2).strip().strip("'\"")
+
+
+def _base64_text(value: str) -> str | None:
+    """The text a value decodes to when the whole value is base64 of printable text."""
+    text = _without_layout(value)
+    if len(text) < 24 or not _BASE64_VALUE.fullmatch(text):
+        return None
+    decoded = _decode_base64(text)
+    if decoded is None:
+        return None
+    try:
+        plain = decoded.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    printable = len(_PRINTABLE.findall(plain[:4096]))
+    return plain if printable >= 0.95 * min(len(plain), 4096) else None
+
+
+def _judge(name: str, value: str, min_entropy: float, depth: int, budget: _Budget, *, scan: bool = True) -> str | None:
+    budget.spend(1 + len(value) // _CHARACTERS_PER_PIECE)
+    if scan:  # fields of JSON or key=value text were scanned with their whole value
+        kind = _format_kind(value, budget)
+        if kind is not None:
+            return kind
+    tier = _name_tier(name)
+    if tier == 2 and not _is_reference(value):
+        text = value.strip()
+        randomish = len(text) >= MIN_ENTROPY_LENGTH and _looks_random(text, min_entropy)
+        return HIGH_ENTROPY if randomish else SECRET_UNDER_NAME
+    if tier == 1 and _random_token(value, min_entropy, budget):
+        return HIGH_ENTROPY
+    if depth >= _MAX_DEPTH:
+        return None
+    # JSON strings may hide a format behind escapes (https:\\/\\/user:pass@...): scan their fields again.
+    rescan = "\\" in value
+    for key, inner in (*_json_fields(value, budget), *_pairs(value, budget)):
+        if len(inner) < _MIN_OPENED and _name_tier(key) == 0:
+            continue  # too short to hold a format, and its key names no secret
+        kind = _judge(key or name, inner, min_entropy, depth + 1, budget, scan=rescan)
+        if kind is not None:
+            return f"{kind} (in its {key!r} field)" if key and " field)" not in kind else kind
+    decoded = _base64_text(value)
+    if decoded is not None:
+        kind = _judge(name, decoded, min_entropy, depth + 1, budget)
+        if kind is not None:
+            return kind if kind.endswith("(base64-encoded)") else f"{kind} (base64-encoded)"
+    return None
+
+
+def credential_kind(name: str, value: str, min_entropy: float = ENTROPY_THRESHOLD) -> str | None:
+    """What kind of credential ``value`` looks like (or ``None``), given the variable's ``name``.
+
+    Parameters
+    ----------
+    name
+        The environment variable's (or SSM parameter's last path segment's) name, any case or style
+        (``DB_PASSWORD``, ``dbPassword``, ``db-password``).
+    value
+        The value to judge; never echoed in the result.
+    min_entropy
+        Shannon entropy (bits per character) from which a token counts as random; the pack's
+        ``minimumEntropyMillibits`` / 1000.
+
+    Returns
+    -------
+    str or None
+        A phrase naming the kind (``"an AWS access key id"``), or ``None`` when the value is not a
+        credential.
+
+    Examples
+    --------
+    >>> credential_kind("UPSTREAM", "AKIAIOSFODNN7EXAMPLE")
+    'an AWS access key id'
+    >>> credential_kind("DB_PASS", "hunter2")
+    'a secret value under a secret-like name'
+    >>> credential_kind("DB_PASSWORD", "/prod/orders/db-password") is None
+    True
+    """
+    try:
+        return _judge(name, value, min_entropy, 0, _Budget())
+    except _TooLarge:
+        return TOO_LARGE
