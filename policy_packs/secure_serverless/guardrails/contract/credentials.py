@@ -283,8 +283,7 @@ def _is_reference(value: str) -> bool:
     if "/" in text and _PATH.fullmatch(text) and _word_like(text):
         return True
     if _NAME_LIST.fullmatch(text):
-        words = re.split(r"[-_.]", text)
-        return any(word in _REFERENCE_WORDS for word in words)
+        return not _REFERENCE_WORDS.isdisjoint(text.translate(_PART_SEPARATORS).split())
     return False
 
 
