@@ -174,8 +174,9 @@ def _format_kind(value: str, budget: _Budget) -> str | None:
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 # Nouns that make a name a secret when they end it (DB_PASSWORD, REDIS_AUTH, API_TOKEN, CREDS).
 _SECRET_NOUNS = frozenset({
-    "password", "passwd", "pwd", "pass", "passphrase", "passcode", "secret", "token", "credential",
-    "credentials", "creds", "cred", "apikey", "auth", "secretkey", "accesskey", "privatekey",
+    "password", "passwords", "passwd", "pwd", "pass", "passphrase", "passcode", "secret", "secrets", "token",
+    "tokens", "credential", "credentials", "creds", "cred", "apikey", "auth", "secretkey", "accesskey",
+    "privatekey",
 })
 # Words that make "<word> KEY" a secret key (API_KEY, SIGNING_KEY, SECRET_KEY, ...).
 _SECRET_KEY_QUALIFIERS = frozenset({
@@ -191,6 +192,12 @@ _TRANSPARENT = frozenset({
 _PUBLIC = frozenset({"public", "publishable", "pub", "site", "kms", "cmk"})
 # Last words that make the variable a fingerprint of a secret, not the secret (API_KEY_HASH).
 _DIGEST = frozenset({"hash", "digest", "fingerprint", "checksum", "sha", "sha1", "sha256", "sha512", "md5", "etag"})
+# Values that switch or name a mechanism rather than hold a secret (REQUIRE_AUTH=true, API_AUTH=cognito).
+_SETTINGS = frozenset({
+    "true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null", "nil", "required",
+    "optional", "iam", "aws_iam", "cognito", "jwt", "oidc", "oauth", "oauth2", "saml", "basic", "bearer",
+    "apikey", "api_key", "mtls", "sigv4", "lambda", "custom",
+})
 # Words inside a value that make a word list the *name* of a secret (orders-db-password).
 _REFERENCE_WORDS = frozenset({
     "password", "passwd", "pwd", "secret", "secrets", "token", "tokens", "credential", "credentials",
@@ -274,7 +281,7 @@ def _word_like(text: str) -> bool:
 def _is_reference(value: str) -> bool:
     """Whether a value under a secret name points at the secret (or is no value) instead of being it."""
     text = value.strip()
-    if not text or _PLACEHOLDER.fullmatch(text) or _PUBLIC_KEY.match(text):
+    if not text or text.lower() in _SETTINGS or _PLACEHOLDER.fullmatch(text) or _PUBLIC_KEY.match(text):
         return True
     if len(text) > _MAX_REFERENCE_LENGTH:
         return False
@@ -320,6 +327,16 @@ _PAIR_SEPARATORS = str.maketrans(dict.fromkeys(";&?,", " "))
 _PAIR_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
 _YAML_LINE = re.compile(r"[ \t]{0,64}-?[ \t]{0,8}([A-Za-z][\w.-]{0,63})[ \t]{0,8}:[ \t]{1,8}(\S.*)")
 _PRINTABLE = re.compile(r"[\x20-\x7e\t\r\n]")
+
+
+def _is_json_container(value: str) -> bool:
+    text = value.strip()
+    if not text.startswith(("{", "[")):
+        return False
+    try:
+        return isinstance(json.loads(text), dict | list)
+    except (ValueError, RecursionError):
+        return False
 
 
 def _json_fields(value: str, budget: _Budget) -> Iterator[tuple[str, str]]:
@@ -375,14 +392,18 @@ def _base64_text(value: str) -> str | None:
     return plain if printable >= 0.95 * min(len(plain), 4096) else None
 
 
-def _judge(name: str, value: str, min_entropy: float, depth: int, budget: _Budget, *, scan: bool = True) -> str | None:
+def _judge(
+    name: str, value: str, min_entropy: float, depth: int, budget: _Budget, *, scan: bool = True, floor: int = 0
+) -> str | None:
+    """``floor``: the least tier the name gets (a field of a document under a secret name gets 1)."""
     budget.spend(1 + len(value) // _CHARACTERS_PER_PIECE)
     if scan:  # fields of JSON or key=value text were scanned with their whole value
         kind = _format_kind(value, budget)
         if kind is not None:
             return kind
-    tier = _name_tier(name)
-    if tier == 2 and not _is_reference(value):
+    tier = max(_name_tier(name), floor)
+    # A JSON document under a secret name (APP_SECRETS) is judged field by field.
+    if tier == 2 and not _is_reference(value) and not _is_json_container(value):
         text = value.strip()
         randomish = len(text) >= MIN_ENTROPY_LENGTH and _looks_random(text, min_entropy)
         return HIGH_ENTROPY if randomish else SECRET_UNDER_NAME
@@ -392,15 +413,17 @@ def _judge(name: str, value: str, min_entropy: float, depth: int, budget: _Budge
         return None
     # JSON strings may hide a format behind escapes (https:\\/\\/user:pass@...): scan their fields again.
     rescan = "\\" in value
+    # Fields of a document under a secret name (APP_SECRETS={"github": "..."}) are at least suspect.
+    inherited = 1 if tier == 2 else 0
     for key, inner in (*_json_fields(value, budget), *_pairs(value, budget)):
-        if len(inner) < _MIN_OPENED and _name_tier(key) == 0:
-            continue  # too short to hold a format, and its key names no secret
-        kind = _judge(key or name, inner, min_entropy, depth + 1, budget, scan=rescan)
+        if len(inner) < _MIN_OPENED and max(_name_tier(key), inherited) == 0:
+            continue  # too short to hold a format, and nothing names it a secret
+        kind = _judge(key or name, inner, min_entropy, depth + 1, budget, scan=rescan, floor=inherited)
         if kind is not None:
             return f"{kind} (in its {key!r} field)" if key and " field)" not in kind else kind
     decoded = _base64_text(value)
     if decoded is not None:
-        kind = _judge(name, decoded, min_entropy, depth + 1, budget)
+        kind = _judge(name, decoded, min_entropy, depth + 1, budget, floor=floor)
         if kind is not None:
             return kind if kind.endswith("(base64-encoded)") else f"{kind} (base64-encoded)"
     return None
