@@ -174,14 +174,15 @@ def _format_kind(value: str, budget: _Budget) -> str | None:
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 # Nouns that make a name a secret when they end it (DB_PASSWORD, REDIS_AUTH, API_TOKEN, CREDS).
 _SECRET_NOUNS = frozenset({
-    "password", "passwords", "passwd", "pwd", "pass", "passphrase", "passcode", "secret", "secrets", "token",
-    "tokens", "credential", "credentials", "creds", "cred", "apikey", "auth", "secretkey", "accesskey",
-    "privatekey",
+    "password", "passwd", "pwd", "pass", "passphrase", "passcode", "secret", "token", "credential",
+    "credentials", "creds", "cred", "apikey", "auth", "secretkey", "accesskey", "privatekey",
 })
+# Plurals name collections or counts (APP_SECRETS, MAX_TOKENS=4096): they only mention a secret.
+_SECRET_PLURALS = frozenset({"passwords", "secrets", "tokens", "apikeys", "keys"})
 # Words that make "<word> KEY" a secret key (API_KEY, SIGNING_KEY, SECRET_KEY, ...).
 _SECRET_KEY_QUALIFIERS = frozenset({
     "api", "access", "secret", "private", "signing", "sign", "encryption", "encrypt", "auth", "master",
-    "hmac", "session", "shared", "consumer", "client", "app", "account", "jwt", "license", "decryption",
+    "hmac", "session", "shared", "consumer", "app", "account", "jwt", "license", "decryption",
 })
 # Words that trail a secret noun without changing what the variable holds (DB_PASSWORD_VALUE).
 _TRANSPARENT = frozenset({
@@ -220,7 +221,7 @@ def _name_tier(name: str) -> int:
         return 2
     if last == "key" and len(words) > 1 and words[-2] in _SECRET_KEY_QUALIFIERS:
         return 2
-    if last == "key" or any(word in _SECRET_NOUNS for word in words):
+    if last == "key" or any(word in _SECRET_NOUNS or word in _SECRET_PLURALS for word in words):
         return 1
     return 0
 
@@ -402,7 +403,7 @@ def _judge(
         if kind is not None:
             return kind
     tier = max(_name_tier(name), floor)
-    # A JSON document under a secret name (APP_SECRETS) is judged field by field.
+    # A JSON document under a secret name (DB_CREDENTIALS) is judged field by field.
     if tier == 2 and not _is_reference(value) and not _is_json_container(value):
         text = value.strip()
         randomish = len(text) >= MIN_ENTROPY_LENGTH and _looks_random(text, min_entropy)
@@ -413,8 +414,8 @@ def _judge(
         return None
     # JSON strings may hide a format behind escapes (https:\\/\\/user:pass@...): scan their fields again.
     rescan = "\\" in value
-    # Fields of a document under a secret name (APP_SECRETS={"github": "..."}) are at least suspect.
-    inherited = 1 if tier == 2 else 0
+    # Fields of a document under a name that mentions secrets (APP_SECRETS={"github": "..."}) are suspect.
+    inherited = 1 if tier >= 1 else 0
     for key, inner in (*_json_fields(value, budget), *_pairs(value, budget)):
         if len(inner) < _MIN_OPENED and max(_name_tier(key), inherited) == 0:
             continue  # too short to hold a format, and nothing names it a secret
