@@ -109,7 +109,8 @@ NO_SECRETS = resource_policy(
     config={
         "minimumEntropyMillibits": integer(
             3500,
-            "Shannon entropy (millibits per character) from which a value under a secret-like name counts as a secret.",
+            "Shannon entropy (millibits per character) from which a token under a name that mentions a secret "
+            "(CLIENT_SECRET_ID, STRIPE_KEY) counts as random (hex tokens: 500 less).",
             minimum=0,
         ),
         "ignoredVariables": string_array([], "Variable names never judged (false positives)."),
