@@ -177,6 +177,8 @@ _SECRET_NOUNS = frozenset({
     "password", "passwd", "pwd", "pass", "passphrase", "passcode", "secret", "token", "credential",
     "credentials", "creds", "cred", "apikey", "auth", "secretkey", "accesskey", "privatekey",
 })
+# Nouns long enough to end a one-word name too (PGPASSWORD, XSRFTOKEN); not "pass" (BYPASS), "auth" (OAUTH).
+_COMPOUND_SUFFIXES = ("password", "passwd", "passphrase", "secret", "token", "apikey", "credentials")
 # Plurals name collections or counts (APP_SECRETS, MAX_TOKENS=4096): they only mention a secret.
 _SECRET_PLURALS = frozenset({"passwords", "secrets", "tokens", "apikeys", "keys"})
 # Words that make "<word> KEY" a secret key (API_KEY, SIGNING_KEY, SECRET_KEY, ...).
@@ -217,7 +219,7 @@ def _name_tier(name: str) -> int:
     last = words[-1]
     if last in _DIGEST:
         return 0
-    if last in _SECRET_NOUNS:
+    if last in _SECRET_NOUNS or last.endswith(_COMPOUND_SUFFIXES):
         return 2
     if last == "key" and len(words) > 1 and words[-2] in _SECRET_KEY_QUALIFIERS:
         return 2
