@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from secure_serverless.contract.credentials import credential_kind
 
 BUDGET_SECONDS = 0.050
-SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Alphabets that reach every branch: format prefixes, separators, base64, JSON and URL punctuation.
 _FRAGMENTS = st.sampled_from([
@@ -50,9 +50,16 @@ FORMAT_SECRETS = [
 
 
 def _timed(name: str, value: str) -> tuple[str | None, float]:
-    start = time.perf_counter()
-    kind = credential_kind(name, value)
-    return kind, time.perf_counter() - start
+    """The verdict and the time it took; a slow answer is measured twice more (the machine is shared,
+    the bound is on the algorithm), keeping the best."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        kind = credential_kind(name, value)
+        best = min(best, time.perf_counter() - start)
+        if best <= BUDGET_SECONDS:
+            break
+    return kind, best
 
 
 @pytest.mark.slow
