@@ -81,7 +81,11 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an Azure storage account key", re.compile(r"AccountKey=[A-Za-z0-9+/]{40,128}={0,2}")),
     ("a JSON web token",
      re.compile(r"eyJ(?<![A-Za-z0-9_-]eyJ)[A-Za-z0-9_-]{8,8192}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{8}")),
-    ("a password in a URL", re.compile(r"://(?<=[A-Za-z0-9+.-]://)[^/\s:@]{0,256}:[^/\s@]{1,256}@")),
+)
+_URL_PASSWORD = re.compile(r"://(?<=[A-Za-z0-9+.-]://)[^/\s:@]{0,256}:([^/\s@]{1,256})@")
+# A password slot that holds a placeholder or a mask, not a password (postgres://app:${DB_PASSWORD}@db).
+_MASKED = re.compile(
+    r"\*+|[xX]{3,}|\.{3}|<[^<>]{0,64}>|\$\{[^{}]{0,128}\}|\{\{[^{}]{0,2048}\}\}|\{[\w.-]{0,64}\}|%s|\$[A-Z_][A-Z0-9_]{0,63}"
 )
 # Matched in the lower-cased value (a literal opening keeps the search fast; the token class is
 # case-blind, and Basic credentials are decoded from the original text at the same position).
@@ -157,6 +161,10 @@ def _format_kind(value: str, budget: _Budget) -> str | None:
     for kind, pattern in _FORMATS:
         if pattern.search(value):
             return kind
+    for match in _URL_PASSWORD.finditer(value):
+        budget.spend()
+        if not _MASKED.fullmatch(match.group(1)):
+            return "a password in a URL"
     lowered = value.lower()
     if _BEARER.search(lowered):
         return "a bearer token"
