@@ -17,12 +17,13 @@ A value is judged in three ways, strongest first:
    (``CLIENT_SECRET_ID``, ``SECRET_ARN``, ``STRIPE_KEY``) is flagged only when the value holds a
    random-looking token (long, high entropy, not made of words).
 
-Structured values are opened before they are judged: JSON (each field judged under its own key),
-``key=value`` lists (connection strings, query strings), YAML-like ``key: value`` lines, and values
-that are entirely base64.
+Structured values are opened too: JSON (each field judged under its own key), ``key=value`` lists
+(connection strings, query strings), YAML-like ``key: value`` lines, and values that are entirely
+base64.
 
-Every pattern is anchored or bounded so that the work is linear in the value's length: a value of
-hundreds of kilobytes is judged in milliseconds.
+Every pattern opens with a literal and is bounded, so the work is linear in the value's length (a
+200 KB value is judged in milliseconds); the work is also budgeted, and a value that exhausts the
+budget (far beyond anything AWS accepts) is refused rather than judged for unbounded time.
 """
 
 from __future__ import annotations
