@@ -39,6 +39,7 @@ from collections.abc import Iterator
 
 ENTROPY_THRESHOLD = 3.5  # bits per character (the pack's minimumEntropyMillibits default, 3500)
 MIN_ENTROPY_LENGTH = 16
+_WHOLE_TOKEN_LENGTH = 20  # a token of short parts is judged whole from this length
 HEX_ENTROPY_ALLOWANCE = 0.5  # bits per character less asked of hex tokens
 _MAX_DEPTH = 3  # JSON in base64 in a key=value list is as deep as real configuration goes
 _MAX_REFERENCE_LENGTH = 2048  # SSM parameter names and secret names are far shorter
@@ -255,7 +256,37 @@ _TOKEN_PART = re.compile(r"[A-Za-z0-9+/=]{16,}")
 _PART_SEPARATORS = str.maketrans(dict.fromkeys("_~.-", " "))
 _ALPHA_RUN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _VOWEL = re.compile(r"[aeiouyAEIOUY]")
+_INTERLEAVED_DIGITS = re.compile(r"(?<=[A-Za-z])[0-9]+(?=[A-Za-z])")
 _HEX = re.compile(r"[0-9a-f]+|[0-9A-F]+")
+# The letter pairs that make up 97% of those in English technical text (counted once over Python's
+# documentation topics and pulumi_aws's input docs); random letters hit only a third of them.
+_COMMON_BIGRAMS = frozenset({
+    "ab", "ac", "ad", "ag", "ai", "al", "am", "an", "ap", "ar", "as", "at", "au", "ay", "ba", "be", "bl", "bo",
+    "bu", "ca", "cc", "ce", "ch", "ci", "ck", "cl", "co", "cr", "ct", "cu", "cy", "da", "de", "dg", "di", "do",
+    "dp", "ds", "du", "ea", "ec", "ed", "ee", "ef", "eg", "el", "em", "en", "eo", "ep", "eq", "er", "es", "et",
+    "ev", "ew", "ex", "ey", "fa", "fi", "fl", "fo", "fr", "ga", "ge", "gi", "gr", "gs", "gu", "ha", "he", "hi",
+    "ho", "ht", "ia", "ic", "id", "ie", "if", "ig", "il", "im", "in", "io", "ip", "ir", "is", "it", "iv", "iz",
+    "je", "ke", "la", "ld", "le", "lf", "li", "ll", "lo", "ls", "lt", "lu", "ly", "ma", "mb", "me", "mi", "mo",
+    "mp", "mu", "na", "nc", "nd", "ne", "nf", "ng", "ni", "nl", "nn", "no", "np", "ns", "nt", "nu", "oa", "ob",
+    "oc", "od", "of", "og", "oi", "ol", "om", "on", "oo", "op", "or", "os", "ot", "ou", "ov", "ow", "pa", "pe",
+    "pi", "pl", "po", "pp", "pr", "pt", "pu", "qu", "ra", "rc", "rd", "re", "rg", "ri", "rm", "rn", "ro", "rr",
+    "rs", "rt", "ru", "rv", "ry", "sa", "sc", "se", "sh", "si", "so", "sp", "ss", "st", "su", "ta", "tc", "te",
+    "th", "ti", "to", "tp", "tr", "ts", "tt", "tu", "ty", "ua", "uc", "ud", "ue", "ui", "ul", "um", "un", "up",
+    "ur", "us", "ut", "va", "ve", "vi", "wa", "we", "wh", "wi", "wo", "ws", "xt", "yp", "ze",
+})
+_MIN_COMMON_BIGRAMS = 0.6
+# Technical words whose letters are not English-like (mysql, rds): a run equal to one counts as a word.
+_TECHNICAL_WORDS = frozenset({
+    "mysql", "postgres", "postgresql", "psql", "redis", "github", "gitlab", "jwt", "jwks", "oauth", "rds",
+    "dynamodb", "ddb", "sqs", "sns", "kms", "ssm", "ecs", "eks", "ecr", "lambda", "cognito", "kafka", "msk",
+    "mongodb", "mongo", "elasticsearch", "opensearch", "sentry", "datadog", "stripe", "twilio", "sendgrid",
+    "slack", "webhook", "okta", "saml", "oidc", "kinesis", "firehose", "athena", "glue", "redshift", "aurora",
+    "xray", "cloudwatch", "cloudfront", "apigateway", "appsync", "eventbridge", "sfn", "vpc", "subnet", "nat",
+    "json", "yaml", "yml", "xml", "csv", "http", "https", "grpc", "smtp", "imap", "ldap", "ftp", "sftp", "ssh",
+    "tls", "ssl", "pgp", "gpg", "hmac", "sha", "md", "rsa", "ecdsa", "uuid", "url", "uri", "dns", "cdn", "cors",
+    "csrf", "xsrf", "sync", "cfg", "svc", "msg", "txn", "pkg", "lib", "tmp", "env", "prod", "dev", "qa", "uat",
+    "iam", "sts", "acm", "waf", "mfa", "otp", "totp", "sso", "npm", "pypi", "nginx",
+})
 
 
 def shannon_entropy(value: str) -> float:
@@ -278,16 +309,29 @@ def _word_like(text: str) -> bool:
     digits = sum(1 for ch in text if ch.isdigit())
     if letters == 0:
         return digits <= 8
-    if digits > letters:
-        return False
+    if digits > letters or len(_INTERLEAVED_DIGITS.findall(text)) >= 3:
+        return False  # words carry digits at their ends (orders2024, x86_64), not inside (hi8loi30nnj)
     mixed_case = text.upper() != text and text.lower() != text
+    runs = _ALPHA_RUN.findall(text)
     worded = sum(
         len(run)
-        for run in _ALPHA_RUN.findall(text)
+        for run in runs
         # long capital runs inside mixed-case text are noise, not acronyms (wJalrXUtnFEMI/...CYEXAMPLEKEY)
-        if len(run) >= 3 and _VOWEL.search(run) and not (mixed_case and len(run) > 5 and run.isupper())
+        if run.lower() in _TECHNICAL_WORDS
+        or (len(run) >= 3 and _VOWEL.search(run) and not (mixed_case and len(run) > 5 and run.isupper()))
     )
-    return worded >= 0.7 * letters
+    if worded < 0.7 * letters:
+        return False
+    # Runs of random lower-case letters have vowels too; their letter pairs are rarely English ones.
+    pairs = common = 0
+    for run in runs:
+        lowered = run.lower()
+        if len(lowered) <= 3 or lowered in _TECHNICAL_WORDS:
+            continue  # abbreviations and short words say little; technical words are words
+        for index in range(len(lowered) - 1):
+            pairs += 1
+            common += lowered[index : index + 2] in _COMMON_BIGRAMS
+    return common >= _MIN_COMMON_BIGRAMS * pairs
 
 
 def _is_reference(value: str) -> bool:
@@ -312,7 +356,10 @@ def _looks_random(token: str, min_entropy: float) -> bool:
                    any(ch.isdigit() for ch in sample)))
     # Hex draws on 16 symbols, so its entropy tops out lower (detect-secrets also keeps a lower hex limit).
     threshold = min_entropy - HEX_ENTROPY_ALLOWANCE if _HEX.fullmatch(sample) else min_entropy
-    return classes >= 2 and not _word_like(sample) and shannon_entropy(sample) >= threshold
+    # One character class is enough from 20 characters on (a random lower-case secret): words are
+    # caught by _word_like.
+    enough_classes = classes >= 2 or (classes == 1 and len(sample) >= 20)
+    return enough_classes and not _word_like(sample) and shannon_entropy(sample) >= threshold
 
 
 def _random_token(value: str, min_entropy: float, budget: _Budget) -> bool:
@@ -326,9 +373,12 @@ def _random_token(value: str, min_entropy: float, budget: _Budget) -> bool:
             continue
         seen.add(token)
         budget.spend()
-        # A token made of parts joined by - _ . ~ is judged by its parts (prod-TokenTable-1XYZ2ABC3DEF4);
-        # one long random part is enough.
+        # A token made of parts joined by - _ . ~ is judged by its parts (prod-TokenTable-1XYZ2ABC3DEF4):
+        # one long random part is enough; a long token cut into short parts (url-safe base64 has - and _)
+        # is judged whole.
         parts = [token] if _TOKEN_PART.fullmatch(token) else token.translate(_PART_SEPARATORS).split()
+        if len(token) >= _WHOLE_TOKEN_LENGTH and all(len(part) < MIN_ENTROPY_LENGTH for part in parts):
+            parts = [token]
         if any(len(part) >= MIN_ENTROPY_LENGTH and _looks_random(part, min_entropy) for part in parts):
             return True
     return False
@@ -419,7 +469,7 @@ def _judge(
         text = value.strip()
         randomish = len(text) >= MIN_ENTROPY_LENGTH and _looks_random(text, min_entropy)
         return HIGH_ENTROPY if randomish else SECRET_UNDER_NAME
-    if tier == 1 and _random_token(value, min_entropy, budget):
+    if tier == 1 and not _is_json_container(value) and _random_token(value, min_entropy, budget):
         return HIGH_ENTROPY
     if depth >= _MAX_DEPTH:
         return None
