@@ -24,15 +24,17 @@ from secure_serverless.check.engine import InProcessAnalyzer, run_analysis
 from secure_serverless.check.model import RecordedResource
 
 ROOT = Path(__file__).resolve().parents[2]
-CANONICAL = ROOT / "components" / "secure_serverless" / "contract" / "credentials.py"
-PACK_COPY = ROOT / "policy_packs" / "secure_serverless" / "guardrails" / "contract" / "credentials.py"
+CANONICAL = ROOT / "components" / "secure_serverless" / "contract"
+PACK_COPY = ROOT / "policy_packs" / "secure_serverless" / "guardrails" / "contract"
+DETECTOR_FILES = ("credentials.py", "credential_formats.py")
 PACK_DIR = ROOT / "policy_packs" / "secure_serverless"
 CORPUS = load()
 
 
-def test_pack_copy_is_byte_identical() -> None:
-    assert PACK_COPY.read_bytes() == CANONICAL.read_bytes(), (
-        "guardrails/contract/credentials.py differs from components/secure_serverless/contract/credentials.py: "
+@pytest.mark.parametrize("file", DETECTOR_FILES)
+def test_pack_copy_is_byte_identical(file: str) -> None:
+    assert (PACK_COPY / file).read_bytes() == (CANONICAL / file).read_bytes(), (
+        f"guardrails/contract/{file} differs from components/secure_serverless/contract/{file}: "
         "copy the canonical file over it"
     )
 
