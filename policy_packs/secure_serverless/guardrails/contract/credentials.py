@@ -268,23 +268,20 @@ _PRINTABLE = re.compile(r"[\x20-\x7e\t\r\n]")
 _BASE64_VALUE = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
 
 
-def _is_json_container(value: str) -> bool:
+def _json_document(value: str) -> dict[str, object] | list[object] | None:
+    """The JSON object or array ``value`` holds, or None."""
     text = value.strip()
     if not text.startswith(("{", "[")):
-        return False
-    try:
-        return isinstance(json.loads(text), dict | list)
-    except (ValueError, RecursionError):
-        return False
-
-
-def _json_fields(value: str, budget: Budget) -> Iterator[tuple[str, str]]:
-    text = value.strip()
-    if not text.startswith(("{", "[")):
-        return
+        return None
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict | list) else None
+
+
+def _json_fields(document: object, budget: Budget) -> Iterator[tuple[str, str]]:
+    if document is None:
         return
     stack: list[tuple[str, object]] = [("", document)]
     while stack:
@@ -341,12 +338,13 @@ def _judge(
         if kind is not None:
             return kind
     tier = max(_name_tier(name), floor)
+    document = _json_document(value)
     # A JSON document under a secret name (DB_CREDENTIALS) is judged field by field.
-    if tier == 2 and not _is_reference(value) and not _is_json_container(value):
+    if tier == 2 and document is None and not _is_reference(value):
         text = value.strip()
         randomish = len(text) >= MIN_ENTROPY_LENGTH and _looks_random(text, min_entropy)
         return HIGH_ENTROPY if randomish else SECRET_UNDER_NAME
-    if tier == 1 and not _is_json_container(value) and _random_token(value, min_entropy, budget):
+    if tier == 1 and document is None and _random_token(value, min_entropy, budget):
         return HIGH_ENTROPY
     if depth >= _MAX_DEPTH:
         return None
@@ -354,7 +352,7 @@ def _judge(
     rescan = "\\" in value
     # Fields of a document under a name that mentions secrets (APP_SECRETS={"github": "..."}) are suspect.
     inherited = 1 if tier >= 1 else 0
-    for key, inner in (*_json_fields(value, budget), *_pairs(value, budget)):
+    for key, inner in (*_json_fields(document, budget), *_pairs(value, budget)):
         if len(inner) < _MIN_OPENED and max(_name_tier(key), inherited) == 0:
             continue  # too short to hold a format, and nothing names it a secret
         kind = _judge(key or name, inner, min_entropy, depth + 1, budget, scan=rescan, floor=inherited)
