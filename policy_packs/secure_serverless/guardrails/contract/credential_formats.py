@@ -45,6 +45,18 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an Azure storage account key", re.compile(r"AccountKey=[A-Za-z0-9+/]{40,128}={0,2}")),
     ("a JSON web token",
      re.compile(r"eyJ(?<![A-Za-z0-9_-]eyJ)[A-Za-z0-9_-]{8,8192}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{8}")),
+    ("a Pulumi access token", re.compile(r"pul-(?<![A-Za-z0-9_-]pul-)[0-9a-f]{40}(?![A-Za-z0-9])")),
+    ("a HashiCorp Vault token", re.compile(r"hv[sb]\.(?<![A-Za-z0-9_-]hv[sb]\.)[A-Za-z0-9_-]{24,512}")),
+    ("an Anthropic API key", re.compile(r"sk-ant-(?<![A-Za-z0-9_-]sk-ant-)[a-z0-9]{2,10}-[A-Za-z0-9_-]{32,255}")),
+    ("a Hugging Face token", re.compile(r"hf_(?<![A-Za-z0-9_]hf_)[A-Za-z]{34}(?![A-Za-z0-9])")),
+    ("a DigitalOcean token", re.compile(r"do[opr]_v1_(?<![A-Za-z0-9_]do[opr]_v1_)[0-9a-f]{64}")),
+    ("a Shopify token", re.compile(r"shp(?<![A-Za-z0-9_]shp)(?:at|ss|ca|pa)_[0-9a-fA-F]{32}")),
+    ("a Docker Hub token", re.compile(r"dckr_pat_(?<![A-Za-z0-9_]dckr_pat_)[A-Za-z0-9_-]{27}")),
+    ("a Grafana token", re.compile(r"gl(?<![A-Za-z0-9_]gl)(?:c|sa)_[A-Za-z0-9_+/=-]{32,400}")),
+    ("a Postman API key", re.compile(r"PMAK-(?<![A-Za-z0-9_-]PMAK-)[0-9a-f]{24}-[0-9a-f]{34}")),
+    ("a Sentry token", re.compile(r"sntr(?<![A-Za-z0-9_]sntr)y[su]_[A-Za-z0-9_+/=-]{40,400}")),
+    ("an age secret key", re.compile(r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}")),
+    ("a Databricks token", re.compile(r"dapi(?<![A-Za-z0-9_]dapi)[0-9a-f]{32}(?:-[0-9])?(?![A-Za-z0-9])")),
 )
 _URL_PASSWORD = re.compile(r"://(?<=[A-Za-z0-9+.-]://)[^/\s:@]{0,256}:([^/\s@]{1,256})@")
 # A password slot that holds a placeholder or a mask, not a password (postgres://app:${DB_PASSWORD}@db).
