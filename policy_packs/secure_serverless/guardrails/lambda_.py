@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -13,6 +12,7 @@ from guardrails._config import Config, boolean, integer, string_array
 from guardrails._policy import Ctx, Res, Stack, resolve, resource_policy, stack_policy
 from guardrails._values import UNKNOWN, as_number, first, get, is_set, is_unknown
 from guardrails.contract.aws import SUPPORTED_RUNTIMES
+from guardrails.contract.credentials import credential_kind
 
 # -- lambda-env-kms-encrypted ---------------------------------------------------------------------
 
@@ -67,47 +67,6 @@ ENV_KMS = resource_policy(
 
 # -- lambda-no-secrets-in-env ---------------------------------------------------------------------
 
-_DEFINITE = [
-    ("an AWS access key id", re.compile(r"\b(AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
-    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
-    ("a GitHub token", re.compile(r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("a Stripe secret key", re.compile(r"\b(sk|rk)_live_[A-Za-z0-9]{16,}")),
-    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-    ("a JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
-    ("a credential in a URL", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]{3,}@")),
-]
-_SECRET_NAME = re.compile(
-    r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)", re.IGNORECASE
-)
-_REFERENCE_NAME = re.compile(r"(_ARN|_NAME|_ID|_PATH|_PARAM|_PARAMETER|_URL|_REF|_SSM)$", re.IGNORECASE)
-_REFERENCE_VALUE = re.compile(r"^(arn:aws[a-z-]*:|/|\{\{resolve:)")
-
-
-def _entropy(text: str) -> float:
-    counts: dict[str, int] = {}
-    for ch in text:
-        counts[ch] = counts.get(ch, 0) + 1
-    total = len(text)
-    return -sum(c / total * math.log2(c / total) for c in counts.values())
-
-
-def credential_kind(name: str, value: str, min_entropy: float) -> str | None:
-    """What credential ``value`` looks like (None if it does not)."""
-    for label, pattern in _DEFINITE:
-        if pattern.search(value):
-            return label
-    if not _SECRET_NAME.search(name) or _REFERENCE_NAME.search(name):
-        return None
-    text = value.strip()
-    if _REFERENCE_VALUE.match(text) or len(text) < 16 or any(ch.isspace() for ch in text):
-        return None
-    classes = sum(bool(re.search(p, text)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
-    if classes >= 2 and _entropy(text) >= min_entropy:
-        return "a high-entropy secret"
-    return None
-
 
 def _check_no_secrets(ctx: Ctx, fn: Res, cfg: Config) -> None:
     variables = _variables(fn)
@@ -141,8 +100,9 @@ NO_SECRETS = resource_policy(
     name="lambda-no-secrets-in-env",
     anchors=("CKV_AWS_45",),
     description=(
-        "Lambda environment variables hold no credentials (AWS keys, private keys, tokens, high-entropy "
-        "values under secret-like names); secret ARNs and names are fine (preview: an unknown value is undecided)."
+        "Lambda environment variables hold no credentials (known formats such as AWS keys, private keys, tokens "
+        "and passwords in URLs; any value under a secret name such as DB_PASSWORD; random tokens under names "
+        "that mention a secret); secret ARNs, names and paths are fine (preview: an unknown value is undecided)."
     ),
     level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
@@ -152,7 +112,8 @@ NO_SECRETS = resource_policy(
     config={
         "minimumEntropyMillibits": integer(
             3500,
-            "Shannon entropy (millibits per character) from which a value under a secret-like name counts as a secret.",
+            "Shannon entropy (millibits per character) from which a token under a name that mentions a secret "
+            "(CLIENT_SECRET_ID, STRIPE_KEY) counts as random (hex tokens: 500 less).",
             minimum=0,
         ),
         "ignoredVariables": string_array([], "Variable names never judged (false positives)."),

@@ -8,7 +8,7 @@ from guardrails import _types as t
 from guardrails._config import Config, integer
 from guardrails._policy import Ctx, Res, resource_policy
 from guardrails._values import is_unknown
-from guardrails.lambda_ import credential_kind
+from guardrails.contract.credentials import credential_kind
 
 _PLAIN_TYPES = ("String", "StringList")
 
@@ -54,7 +54,8 @@ NO_PLAINTEXT_CREDENTIALS = resource_policy(
     config={
         "minimumEntropyMillibits": integer(
             3500,
-            "Shannon entropy (millibits per character) from which a value under a secret-like name counts as a secret.",
+            "Shannon entropy (millibits per character) from which a token under a name that mentions a secret "
+            "(CLIENT_SECRET_ID, STRIPE_KEY) counts as random (hex tokens: 500 less).",
             minimum=0,
         ),
     },
