@@ -132,3 +132,13 @@ class Config:
         except TypeError:
             items = []
         return [item for item in items if isinstance(item, Mapping)]
+
+
+def minimum_entropy_millibits() -> JsonSchema:
+    """The credential detector's entropy threshold, as the rules that look for credentials configure it."""
+    return integer(
+        3500,
+        "Shannon entropy (millibits per character) from which a token under a name that mentions a secret "
+        "(CLIENT_SECRET_ID, STRIPE_KEY) counts as random (hex tokens: 500 less).",
+        minimum=0,
+    )

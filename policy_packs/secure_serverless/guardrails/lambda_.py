@@ -8,7 +8,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Policy, Severity
 
 from guardrails import _types as t
-from guardrails._config import Config, boolean, integer, string_array
+from guardrails._config import Config, boolean, integer, minimum_entropy_millibits, string_array
 from guardrails._policy import Ctx, Res, Stack, resolve, resource_policy, stack_policy
 from guardrails._values import UNKNOWN, as_number, first, get, is_set, is_unknown
 from guardrails.contract.aws import SUPPORTED_RUNTIMES
@@ -110,12 +110,7 @@ NO_SECRETS = resource_policy(
     types=[t.FUNCTION],
     check=_check_no_secrets,
     config={
-        "minimumEntropyMillibits": integer(
-            3500,
-            "Shannon entropy (millibits per character) from which a token under a name that mentions a secret "
-            "(CLIENT_SECRET_ID, STRIPE_KEY) counts as random (hex tokens: 500 less).",
-            minimum=0,
-        ),
+        "minimumEntropyMillibits": minimum_entropy_millibits(),
         "ignoredVariables": string_array([], "Variable names never judged (false positives)."),
     },
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pulumi_policy import EnforcementLevel, Policy, Severity
 
 from guardrails import _types as t
-from guardrails._config import Config, integer
+from guardrails._config import Config, minimum_entropy_millibits
 from guardrails._policy import Ctx, Res, resource_policy
 from guardrails._values import is_unknown
 from guardrails.contract.credentials import credential_kind
@@ -52,12 +52,7 @@ NO_PLAINTEXT_CREDENTIALS = resource_policy(
     types=[t.PARAMETER],
     check=_check_plaintext,
     config={
-        "minimumEntropyMillibits": integer(
-            3500,
-            "Shannon entropy (millibits per character) from which a token under a name that mentions a secret "
-            "(CLIENT_SECRET_ID, STRIPE_KEY) counts as random (hex tokens: 500 less).",
-            minimum=0,
-        ),
+        "minimumEntropyMillibits": minimum_entropy_millibits(),
     },
 )
 
