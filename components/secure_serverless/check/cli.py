@@ -74,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run the program as a preview of a new stack: computed outputs are unknown",
     )
+    check.add_argument(
+        "--stack-reference",
+        action="append",
+        default=[],
+        metavar="NAME=FILE",
+        help="outputs of a stack the program references with pulumi.StackReference(NAME), from FILE "
+        "(`pulumi stack output --json`); repeatable. Without it, that stack's outputs are unknown",
+    )
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format")
     check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report here (default: stdout)")
     check.add_argument("--progress", action="store_true", help="show progress on stderr even when it is not a terminal")
@@ -91,7 +99,13 @@ def _write(text: str, output: Path | None, stdout: TextIO) -> None:
 def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from secure_serverless.check.progress import Progress
     from secure_serverless.check.report import render_json, render_text
-    from secure_serverless.check.runner import CheckError, check_program, check_stack_export, load_pack_config
+    from secure_serverless.check.runner import (
+        CheckError,
+        check_program,
+        check_stack_export,
+        load_pack_config,
+        load_stack_references,
+    )
     from secure_serverless.check.sarif import render_sarif
 
     progress = Progress.auto(bool(args.progress), stderr)
@@ -113,6 +127,7 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 preview=args.preview,
                 progress=progress,
                 collect_garbage=False,  # the process exits after the report
+                stack_references=load_stack_references(args.stack_reference),
             )
             source_file = spec.main_file
         if args.format == "json":
