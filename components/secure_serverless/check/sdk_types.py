@@ -158,7 +158,9 @@ def resource_schema(token: str) -> ResourceSchema | None:
 def _input_names(cls: type) -> frozenset[str]:
     """Pulumi names of the resource's inputs (its ``<Class>Args`` input type), if declared."""
     module = importlib.import_module(cls.__module__)
-    args_cls = getattr(module, f"{cls.__name__}Args", None)
+    # `<Class>Args`, or `<Class>InitArgs` where the SDK had to avoid a clash.
+    names = [n for n in getattr(module, "__all__", []) if n.endswith("Args") and n.startswith(cls.__name__)]
+    args_cls = getattr(module, names[0], None) if len(names) == 1 else None
     if not isinstance(args_cls, type):
         return frozenset()
     try:
