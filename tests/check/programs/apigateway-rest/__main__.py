@@ -1,4 +1,5 @@
 """API Gateway REST API proxying to a Lambda function, in the style of the public aws-py examples."""
+
 import json
 
 import pulumi
@@ -6,10 +7,14 @@ import pulumi_aws as aws
 
 role = aws.iam.Role(
     "lambda-role",
-    assume_role_policy=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}],
-    }),
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}
+            ],
+        }
+    ),
 )
 aws.iam.RolePolicyAttachment(
     "lambda-basic",
@@ -22,12 +27,20 @@ handler = aws.lambda_.Function(
     runtime="python3.12",
     handler="handler.handler",
     role=role.arn,
-    code=pulumi.AssetArchive({"handler.py": pulumi.StringAsset("def handler(event, context):\n    return {'statusCode': 200, 'body': 'hi'}\n")}),
+    code=pulumi.AssetArchive(
+        {
+            "handler.py": pulumi.StringAsset(
+                "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hi'}\n"
+            )
+        }
+    ),
 )
 
 api = aws.apigateway.RestApi("api", description="hello API")
 resource = aws.apigateway.Resource("hello", rest_api=api.id, parent_id=api.root_resource_id, path_part="hello")
-method = aws.apigateway.Method("hello-get", rest_api=api.id, resource_id=resource.id, http_method="GET", authorization="NONE")
+method = aws.apigateway.Method(
+    "hello-get", rest_api=api.id, resource_id=resource.id, http_method="GET", authorization="NONE"
+)
 integration = aws.apigateway.Integration(
     "hello-integration",
     rest_api=api.id,

@@ -1,4 +1,5 @@
 """AppSync API resolving a query with a Lambda data source (public aws-py-appsync style)."""
+
 import json
 
 import pulumi
@@ -14,32 +15,44 @@ api_key = aws.appsync.ApiKey("items-key", api_id=api.id)
 
 fn_role = aws.iam.Role(
     "resolver-role",
-    assume_role_policy=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }),
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    ),
 )
 resolver_fn = aws.lambda_.Function(
     "resolver",
     role=fn_role.arn,
     runtime="python3.12",
     handler="index.handler",
-    code=pulumi.AssetArchive({"index.py": pulumi.StringAsset("def handler(e, c):\n    return {'id': e['arguments']['id']}\n")}),
+    code=pulumi.AssetArchive(
+        {"index.py": pulumi.StringAsset("def handler(e, c):\n    return {'id': e['arguments']['id']}\n")}
+    ),
 )
 ds_role = aws.iam.Role(
     "appsync-ds-role",
-    assume_role_policy=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "appsync.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }),
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "appsync.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    ),
 )
 aws.iam.RolePolicy(
     "appsync-invoke",
     role=ds_role.id,
-    policy=pulumi.Output.json_dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": [resolver_fn.arn]}],
-    }),
+    policy=pulumi.Output.json_dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": [resolver_fn.arn]}],
+        }
+    ),
 )
 source = aws.appsync.DataSource(
     "items-source",

@@ -1,19 +1,30 @@
 """REST API with a Cognito user-pool authorizer in front of a Lambda function."""
+
 import json
 
 import pulumi
 import pulumi_aws as aws
 
-pool = aws.cognito.UserPool("users", auto_verified_attributes=["email"], mfa_configuration="OPTIONAL",
-                            software_token_mfa_configuration=aws.cognito.UserPoolSoftwareTokenMfaConfigurationArgs(enabled=True))
-client = aws.cognito.UserPoolClient("web", user_pool_id=pool.id, explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+pool = aws.cognito.UserPool(
+    "users",
+    auto_verified_attributes=["email"],
+    mfa_configuration="OPTIONAL",
+    software_token_mfa_configuration=aws.cognito.UserPoolSoftwareTokenMfaConfigurationArgs(enabled=True),
+)
+client = aws.cognito.UserPoolClient(
+    "web", user_pool_id=pool.id, explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+)
 
 role = aws.iam.Role(
     "profile-role",
-    assume_role_policy=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }),
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    ),
 )
 fn = aws.lambda_.Function(
     "profile",
@@ -40,10 +51,17 @@ method = aws.apigateway.Method(
     authorizer_id=authorizer.id,
 )
 integration = aws.apigateway.Integration(
-    "me-integration", rest_api=api.id, resource_id=resource.id, http_method=method.http_method,
-    integration_http_method="POST", type="AWS_PROXY", uri=fn.invoke_arn,
+    "me-integration",
+    rest_api=api.id,
+    resource_id=resource.id,
+    http_method=method.http_method,
+    integration_http_method="POST",
+    type="AWS_PROXY",
+    uri=fn.invoke_arn,
 )
-deployment = aws.apigateway.Deployment("me-deployment", rest_api=api.id, opts=pulumi.ResourceOptions(depends_on=[integration]))
+deployment = aws.apigateway.Deployment(
+    "me-deployment", rest_api=api.id, opts=pulumi.ResourceOptions(depends_on=[integration])
+)
 stage = aws.apigateway.Stage("v1", rest_api=api.id, deployment=deployment.id, stage_name="v1")
 aws.lambda_.Permission(
     "profile-invoke",

@@ -1,4 +1,5 @@
 """A scheduled Lambda function: EventRule + EventTarget + Permission with source_arn=rule.arn."""
+
 import json
 
 import pulumi
@@ -6,10 +7,14 @@ import pulumi_aws as aws
 
 role = aws.iam.Role(
     "cron-role",
-    assume_role_policy=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }),
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    ),
 )
 fn = aws.lambda_.Function(
     "cron",

@@ -1,4 +1,5 @@
 """HTTP API quick create: one Api with `target`, as in the public aws-py-apigatewayv2-http-api-quickcreate example."""
+
 import json
 
 import pulumi
@@ -6,10 +7,14 @@ import pulumi_aws as aws
 
 role = aws.iam.Role(
     "fn-role",
-    assume_role_policy=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }),
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    ),
     managed_policy_arns=[aws.iam.ManagedPolicy.AWS_LAMBDA_BASIC_EXECUTION_ROLE],
 )
 fn = aws.lambda_.Function(

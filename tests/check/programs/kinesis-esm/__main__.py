@@ -1,23 +1,32 @@
 """Clickstream processing: a Kinesis stream read by a function."""
+
 import json
 
 import pulumi
 import pulumi_aws as aws
 
-stream = aws.kinesis.Stream("clicks", shard_count=1, retention_period=24, encryption_type="KMS", kms_key_id="alias/aws/kinesis")
+stream = aws.kinesis.Stream(
+    "clicks", shard_count=1, retention_period=24, encryption_type="KMS", kms_key_id="alias/aws/kinesis"
+)
 role = aws.iam.Role(
     "clicks-role",
-    assume_role_policy=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }),
-)
-read = aws.iam.get_policy_document_output(statements=[
-    aws.iam.GetPolicyDocumentStatementArgs(
-        actions=["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"],
-        resources=[stream.arn],
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
     ),
-])
+)
+read = aws.iam.get_policy_document_output(
+    statements=[
+        aws.iam.GetPolicyDocumentStatementArgs(
+            actions=["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"],
+            resources=[stream.arn],
+        ),
+    ]
+)
 aws.iam.RolePolicy("clicks-read", role=role.name, policy=read.json)
 fn = aws.lambda_.Function(
     "clicks-processor",

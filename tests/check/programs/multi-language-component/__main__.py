@@ -1,17 +1,21 @@
 """A REST API built by a multi-language component (pulumi_aws_apigateway style)."""
+
 import json
 
+import acme_apigateway as apigateway
 import pulumi
 import pulumi_aws as aws
 
-import acme_apigateway as apigateway
-
 role = aws.iam.Role(
     "handler-role",
-    assume_role_policy=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }),
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    ),
 )
 fn = aws.lambda_.Function(
     "handler",

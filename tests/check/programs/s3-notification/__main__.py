@@ -1,4 +1,5 @@
 """Process uploads: a bucket notifies a function (public aws-py-s3-folder style)."""
+
 import json
 
 import pulumi
@@ -15,18 +16,26 @@ aws.s3.BucketPublicAccessBlock(
 )
 role = aws.iam.Role(
     "thumbnailer-role",
-    assume_role_policy=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }),
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    ),
 )
 aws.iam.RolePolicy(
     "thumbnailer-read",
     role=role.id,
-    policy=bucket.arn.apply(lambda arn: json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"{arn}/*"}],
-    })),
+    policy=bucket.arn.apply(
+        lambda arn: json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"{arn}/*"}],
+            }
+        )
+    ),
 )
 fn = aws.lambda_.Function(
     "thumbnailer",
@@ -45,9 +54,13 @@ permission = aws.lambda_.Permission(
 aws.s3.BucketNotification(
     "on-upload",
     bucket=bucket.id,
-    lambda_functions=[aws.s3.BucketNotificationLambdaFunctionArgs(
-        lambda_function_arn=fn.arn, events=["s3:ObjectCreated:*"], filter_prefix="images/",
-    )],
+    lambda_functions=[
+        aws.s3.BucketNotificationLambdaFunctionArgs(
+            lambda_function_arn=fn.arn,
+            events=["s3:ObjectCreated:*"],
+            filter_prefix="images/",
+        )
+    ],
     opts=pulumi.ResourceOptions(depends_on=[permission]),
 )
 pulumi.export("bucket", bucket.bucket)

@@ -1,4 +1,5 @@
 """A database password in Secrets Manager, rotated every 30 days by a Lambda function."""
+
 import json
 
 import pulumi
@@ -13,23 +14,38 @@ aws.secretsmanager.SecretVersion(
 )
 role = aws.iam.Role(
     "rotator-role",
-    assume_role_policy=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }),
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    ),
 )
 aws.iam.RolePolicy(
     "rotator-secret",
     role=role.id,
-    policy=pulumi.Output.all(secret.arn, key.arn).apply(lambda arns: json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Resource": arns[0], "Action": [
-                "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
-                "secretsmanager:DescribeSecret", "secretsmanager:UpdateSecretVersionStage"]},
-            {"Effect": "Allow", "Resource": arns[1], "Action": ["kms:Decrypt", "kms:GenerateDataKey"]},
-        ],
-    })),
+    policy=pulumi.Output.all(secret.arn, key.arn).apply(
+        lambda arns: json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Resource": arns[0],
+                        "Action": [
+                            "secretsmanager:GetSecretValue",
+                            "secretsmanager:PutSecretValue",
+                            "secretsmanager:DescribeSecret",
+                            "secretsmanager:UpdateSecretVersionStage",
+                        ],
+                    },
+                    {"Effect": "Allow", "Resource": arns[1], "Action": ["kms:Decrypt", "kms:GenerateDataKey"]},
+                ],
+            }
+        )
+    ),
 )
 rotator = aws.lambda_.Function(
     "rotator",

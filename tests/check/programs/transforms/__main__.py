@@ -1,4 +1,5 @@
 """Transforms change what gets deployed: the pack must judge the transformed inputs."""
+
 import json
 
 import pulumi
@@ -14,7 +15,9 @@ def public_urls(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformR
 
 def team_tags(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
     if args.type_ == "aws:lambda/function:Function":
-        return pulumi.ResourceTransformResult(props={**args.props, "tags": {**(args.props.get("tags") or {}), "team": "web"}}, opts=args.opts)
+        return pulumi.ResourceTransformResult(
+            props={**args.props, "tags": {**(args.props.get("tags") or {}), "team": "web"}}, opts=args.opts
+        )
     return None
 
 
@@ -33,20 +36,37 @@ class WebFunction(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-role",
-            assume_role_policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-            }),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
             opts=child,
         )
         self.function = aws.lambda_.Function(
-            f"{name}-fn", role=role.arn, runtime="python3.12", handler="index.handler",
+            f"{name}-fn",
+            role=role.arn,
+            runtime="python3.12",
+            handler="index.handler",
             code=pulumi.AssetArchive({"index.py": pulumi.StringAsset("def handler(e, c):\n    return 'ok'\n")}),
             opts=child,
         )
-        aws.cloudwatch.LogGroup(f"{name}-logs", name=self.function.name.apply(lambda n: f"/aws/lambda/{n}"),
-                                retention_in_days=365, opts=child)
-        self.url = aws.lambda_.FunctionUrl(f"{name}-url", function_name=self.function.name, authorization_type="AWS_IAM", opts=child)
+        aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=self.function.name.apply(lambda n: f"/aws/lambda/{n}"),
+            retention_in_days=365,
+            opts=child,
+        )
+        self.url = aws.lambda_.FunctionUrl(
+            f"{name}-url", function_name=self.function.name, authorization_type="AWS_IAM", opts=child
+        )
         self.register_outputs({"url": self.url.function_url})
 
 

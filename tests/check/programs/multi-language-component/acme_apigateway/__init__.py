@@ -4,6 +4,7 @@ Only the SDK side exists in Python: the component is implemented in a provider p
 constructor registers it with ``remote=True`` and the engine asks the plugin to build its children.
 The module registration is what ``pulumi gen-sdk`` emits for every package.
 """
+
 import json
 
 import pulumi
@@ -25,5 +26,10 @@ class _Module(pulumi.runtime.ResourceModule):
         return RestAPI(name, pulumi.ResourceOptions(urn=urn))
 
 
-for _info in json.loads('[{"pkg": "acme-apigateway", "mod": "index", "fqn": "acme_apigateway", "classes": {"acme-apigateway:index:RestAPI": "RestAPI"}}]'):
+# What `pulumi gen-sdk` emits: the package's resource modules, registered as JSON.
+_MODULES = json.loads(
+    '[{"pkg": "acme-apigateway", "mod": "index", "fqn": "acme_apigateway",'
+    ' "classes": {"acme-apigateway:index:RestAPI": "RestAPI"}}]'
+)
+for _info in _MODULES:
     pulumi.runtime.register_resource_module(_info["pkg"], _info["mod"], _Module(_info))

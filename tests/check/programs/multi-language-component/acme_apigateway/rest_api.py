@@ -1,11 +1,17 @@
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import pulumi
 
 
 @pulumi.input_type
 class RestAPIArgs:
-    def __init__(__self__, *, routes: Optional[pulumi.Input[Sequence[Any]]] = None, stage_name: Optional[pulumi.Input[str]] = None):
+    def __init__(
+        __self__,
+        *,
+        routes: pulumi.Input[Sequence[Any]] | None = None,
+        stage_name: pulumi.Input[str] | None = None,
+    ):
         if routes is not None:
             pulumi.set(__self__, "routes", routes)
         if stage_name is not None:
@@ -13,8 +19,13 @@ class RestAPIArgs:
 
 
 class RestAPI(pulumi.ComponentResource):
-    def __init__(__self__, resource_name: str, opts: Optional[pulumi.ResourceOptions] = None,
-                 routes: Optional[pulumi.Input[Sequence[Any]]] = None, stage_name: Optional[pulumi.Input[str]] = None) -> None:
+    def __init__(
+        __self__,
+        resource_name: str,
+        opts: pulumi.ResourceOptions | None = None,
+        routes: pulumi.Input[Sequence[Any]] | None = None,
+        stage_name: pulumi.Input[str] | None = None,
+    ) -> None:
         # As `pulumi gen-sdk` writes it: an input-type instance carries the names and types.
         __props__ = RestAPIArgs.__new__(RestAPIArgs)
         __props__.__dict__["routes"] = routes
