@@ -230,16 +230,40 @@ ANSWERS: Mapping[str, _Answer] = {
 }
 
 
+def _contains_unknown(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return any(_contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_unknown(v) for v in value)
+    return isinstance(value, str) and value == UNKNOWN
+
+
+def contains_unknown(value: Any) -> bool:
+    """Whether a wire value holds the engine's unknown sentinel anywhere."""
+    return _contains_unknown(value)
+
+
 def answer(token: str, wire_args: Mapping[str, Any], context: AccountContext, note: Note) -> dict[str, Any]:
-    """The result of lookup ``token`` for ``wire_args`` (camelCase, as invoked), in wire form."""
+    """The result of lookup ``token`` for ``wire_args`` (camelCase, as invoked), in wire form.
+
+    An answer that fails on an argument that is unknown offline (an unresolved stack reference)
+    falls back to values of the declared type, with a note.
+    """
     args = unwrap_secrets(dict(wire_args))
+    fields = invoke_result_schema(token)
     handler = ANSWERS.get(token)
     given: dict[str, Any] = {k: v for k, v in args.items() if v is not None}
     if handler is not None:
-        given.update(handler(context, args, note))
+        try:
+            given.update(handler(context, args, note))
+        except ValueError:
+            if not _contains_unknown(args):
+                raise  # e.g. duplicate Sids: the provider refuses the program too
+            note(f"lookup {token} got arguments that are unknown offline: its result is a placeholder")
+        except Exception as error:  # a gap in this module must not fail the user's program
+            note(f"lookup {token} could not be answered offline ({type(error).__name__}: {error}); placeholder values")
     else:
         note(f"lookup {token} has no offline answer: its result has placeholder values of its declared type")
-    fields = invoke_result_schema(token)
     if fields is None:
         return given
     return object_values(fields, token, context, given)

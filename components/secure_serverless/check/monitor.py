@@ -36,6 +36,7 @@ from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _sync_await
 
+from secure_serverless.check.lookups import contains_unknown
 from secure_serverless.check.model import UNKNOWN, RecordedResource
 from secure_serverless.check.sdk_types import STR, resource_schema
 
@@ -261,6 +262,9 @@ class RecordingMonitor(MockMonitor):
         if request.tok == "pulumi:pulumi:getResource":
             return super().Invoke(request)  # type: ignore[no-untyped-call]
         args = downgrade_references(json_format.MessageToDict(request.args))
+        if self._preview and contains_unknown(args):
+            # The engine declines an invoke whose inputs are pending creation: wholly unknown.
+            return resource_pb2.ResourceInvokeResponse(unknown=True)
         result = self.mocks.call_wire(request.tok, args)  # type: ignore[attr-defined]
         return resource_pb2.ResourceInvokeResponse(**{"return": to_struct(result)})
 
