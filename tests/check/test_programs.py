@@ -62,3 +62,18 @@ def test_program_runs_to_a_verdict_as_a_preview(name: str) -> None:
     run = run_cli("check", directory, "--preview", "--format", "json", *extra)
     assert run.code in (0, 1), run.stderr
     assert run.json()["preview"] is True
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("acme/platform/dev", "expected NAME=FILE"),
+        ("acme/platform/dev=/nonexistent/outputs.json", "cannot read /nonexistent/outputs.json"),
+        ("acme/platform/dev={dir}/Pulumi.yaml", "is not JSON"),
+    ],
+)
+def test_bad_stack_reference_arguments_exit_2_naming_the_fix(value: str, message: str) -> None:
+    directory = PROGRAMS / "stack-reference"
+    run = run_cli("check", directory, "--stack-reference", value.replace("{dir}", str(directory)))
+    assert run.code == 2
+    assert "--stack-reference" in run.stderr and message in run.stderr
