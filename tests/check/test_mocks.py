@@ -90,10 +90,16 @@ def test_arns_follow_policy_sentrys_formats_for_types_without_a_dedicated_answer
     def program() -> None:
         aws.sfn.Activity("activity", name="approve")
         aws.scheduler.ScheduleGroup("group", name="nightly")
+        aws.lambda_.Alias("live", name="live", function_name="orders", function_version="$LATEST")
+        aws.cloudwatch.EventApiDestination(
+            "hook", name="hook", connection_arn="c", invocation_endpoint="https://example.com", http_method="POST"
+        )
 
     run = run_program(program)
     assert run.named("activity").outputs["arn"] == "arn:aws:states:eu-west-1:123456789012:activity:approve"
     assert run.named("group").outputs["arn"] == "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/nightly"
+    assert run.named("live").outputs["arn"] == "arn:aws:lambda:eu-west-1:123456789012:function:orders:live"
+    assert run.named("hook").outputs["arn"] == "arn:aws:events:eu-west-1:123456789012:api-destination/hook"
 
 
 def test_resource_objects_reach_the_pack_as_their_ids() -> None:

@@ -100,7 +100,11 @@ def template_for(token: str) -> ArnTemplate | None:
         return None
     key = _class_key(class_name)
     database = _database()
-    for service in service_prefixes(module):
+    # A module spanning services names classes after theirs: EventRule -> events, LogGroup -> logs.
+    services = sorted(service_prefixes(module), key=lambda s: not key.startswith(_normalise(s).rstrip("s")))
+    for service in services:
+        stem = _normalise(service).rstrip("s")
+        stripped = key[len(stem) :] if key.startswith(stem) and len(key) > len(stem) else key
         resources: Mapping[str, Any] = database[service].get("resources", {})
         own = {
             name: entry["arn"]
@@ -111,12 +115,16 @@ def template_for(token: str) -> ArnTemplate | None:
         alias = _RESOURCE_ALIASES.get((service, key))
         match = own.get(alias) if alias else None
         if match is None:
-            match = by_key.get(key)
+            match = by_key.get(key) or by_key.get(stripped)
         if match is None:
             # "MetricAlarm" -> "alarm", "EventBus" -> "event-bus": the longest resource type the
             # class name ends with.
             suffixes = sorted((k for k in by_key if len(k) >= 3 and key.endswith(k)), key=len, reverse=True)
             match = by_key[suffixes[0]] if suffixes else None
+        if match is None and len(key) >= 4:
+            # "Alias" in lambda -> "function alias": the shortest resource type ending with the name.
+            endings = sorted((k for k in by_key if k.endswith(key)), key=len)
+            match = by_key[endings[0]] if endings else None
         if match is not None:
             return ArnTemplate(service, str(match), tuple(_PLACEHOLDER.findall(str(match))))
     return None
