@@ -52,14 +52,9 @@ def _registered_modules() -> list[Any]:
     return [module for modules in rpc._RESOURCE_MODULES.values() for module in modules]
 
 
-@functools.cache
-def _class_table() -> dict[str, tuple[str, str]]:
-    return {}
-
-
 def resource_tokens() -> dict[str, tuple[str, str]]:
     """Every registered resource type token -> (module, class name), from the installed SDKs."""
-    table = _class_table()
+    table: dict[str, tuple[str, str]] = {}
     for module in _registered_modules():
         info = getattr(module, "mod_info", None)
         if isinstance(info, dict) and isinstance(info.get("classes"), dict):
