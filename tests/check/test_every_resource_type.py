@@ -139,6 +139,7 @@ def _type_errors(value: Any, hint: Any, path: str) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::UserWarning")  # pulumi_aws warns when deprecated resources are built
 def test_every_declared_output_has_a_value_of_its_declared_type() -> None:
     classes = _aws_classes()
     assert len(classes) > 1500  # the whole provider, not a hand list
