@@ -271,3 +271,13 @@ def test_named_lookups_answer_in_the_services_formats() -> None:
     assert len(str(seen["secret"]).rsplit("-", 1)[-1]) == 6
     assert seen["parameter"] == "arn:aws:ssm:eu-central-1:123456789012:parameter/orders/table"
     assert str(seen["vpc"]).startswith("vpc-") and all(str(s).startswith("subnet-") for s in seen["subnets"])  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_existing_resources_read_with_get_have_known_state(preview: bool) -> None:
+    def program() -> None:
+        role = aws.iam.Role.get("existing", "legacy-deployer")
+        aws.iam.RolePolicyAttachment("attach", role=role.name, policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+
+    run = run_program(program, preview=preview)
+    assert run.named("attach").inputs["role"] == "legacy-deployer"

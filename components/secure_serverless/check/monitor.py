@@ -244,9 +244,8 @@ class RecordingMonitor(MockMonitor):
         inputs = downgrade_references(json_format.MessageToDict(request.properties))
         if request.type == STACK_REFERENCE_TYPE:
             _, outputs = self._stack_reference(request.id or request.name, {"name": request.id or request.name})
-        elif self._preview:
-            outputs = dict(inputs)
         else:
+            # A read resource exists already: its state is known in a preview too.
             inputs.setdefault("name", request.id)
             try:
                 _, outputs = self._outputs_for(request.type, request.name, inputs, True)
