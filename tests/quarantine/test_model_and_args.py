@@ -8,7 +8,6 @@ from typing import Any
 
 import pulumi
 import pytest
-from pulumi.runtime.mocks import MockResourceArgs
 
 from secure_serverless import Grant, SecureFunction, SecureFunctionArgs
 from secure_serverless.check.mocks import AwsMocks, run_program
@@ -117,6 +116,9 @@ def test_quarantine_name_is_checked() -> None:
         run_program(program)
 
 
+EXISTING = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org"
+
+
 class _TrailMocks(AwsMocks):
     """The checker's mocks, answering a read of the existing trail with ``state``."""
 
@@ -124,13 +126,11 @@ class _TrailMocks(AwsMocks):
         super().__init__()
         self.state = state
 
-    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        if args.typ == "aws:cloudtrail/trail:Trail" and args.resource_id:
-            return args.resource_id, {"arn": args.resource_id, **self.state}
-        return super().new_resource(args)
-
-
-EXISTING = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org"
+    def outputs_for(self, token: str, name: str, inputs: dict[str, Any], custom: bool) -> tuple[str, dict[str, Any]]:
+        # a read (`Trail.get(name, id)`) reaches the mocks with the id as the name input
+        if token == "aws:cloudtrail/trail:Trail" and inputs.get("name") == EXISTING:
+            return EXISTING, {**inputs, "arn": EXISTING, **self.state}
+        return super().outputs_for(token, name, inputs, custom)
 
 
 @pytest.mark.parametrize(

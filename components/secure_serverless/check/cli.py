@@ -92,6 +92,14 @@ def register_check(commands: Any) -> None:
         action="store_true",
         help="run the program as a preview of a new stack: computed outputs are unknown",
     )
+    check.add_argument(
+        "--stack-reference",
+        action="append",
+        default=[],
+        metavar="NAME=FILE",
+        help="outputs of a stack the program references with pulumi.StackReference(NAME), from FILE "
+        "(`pulumi stack output --json`); repeatable. Without it, that stack's outputs are unknown",
+    )
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format")
     check.add_argument(
         "--output",
@@ -253,7 +261,12 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         from secure_serverless.check.packs import PackError, ensure_requirements, find_pack_dir, is_pack
         from secure_serverless.check.program import load_program
         from secure_serverless.check.report import render_json, render_text
-        from secure_serverless.check.runner import check_program, check_stack_export, load_pack_config
+        from secure_serverless.check.runner import (
+            check_program,
+            check_stack_export,
+            load_pack_config,
+            load_stack_references,
+        )
         from secure_serverless.check.sarif import relative_uri, render_sarif, repository_root
 
         inputs.refuse_conflicts(args.program_dir, args.stack_export)
@@ -291,6 +304,7 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                     progress=progress,
                     collect_garbage=False,  # the process exits after the report
                     config_values=config_values,
+                    stack_references=load_stack_references(args.stack_reference),
                 )
             source_file = spec.main_file
             root = repository_root(spec.main_file, spec.project_dir)

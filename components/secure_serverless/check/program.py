@@ -215,11 +215,30 @@ def program_context(spec: ProgramSpec) -> Iterator[None]:
         sys.path[:] = old_path
         # Forget the program's own modules so that another program with the same module names
         # (two stacks each with a `handlers` package) does not see this one's.
+        forgotten: set[str] = set()
         for name in set(sys.modules) - before:
             module_file = getattr(sys.modules[name], "__file__", None) or ""
             if module_file.startswith(main_dir + os.sep) and "site-packages" not in module_file:
                 del sys.modules[name]
+                forgotten.add(name)
+        _forget_resource_modules(forgotten)
         sys.modules.update(shadowed)
+
+
+def _forget_resource_modules(module_names: set[str]) -> None:
+    """Drop resource-module registrations made by the program's own packages (a vendored SDK).
+
+    A generated SDK registers its modules when imported and refuses a second registration; the
+    program's modules are imported afresh by the next run in this process, so theirs must go.
+    """
+    from pulumi.runtime import rpc
+
+    for key, modules in list(rpc._RESOURCE_MODULES.items()):
+        kept = [m for m in modules if type(m).__module__.split(".", 1)[0] not in module_names]
+        if kept:
+            rpc._RESOURCE_MODULES[key] = kept
+        else:
+            del rpc._RESOURCE_MODULES[key]
 
 
 SourceLines = dict[tuple[str, str], int]

@@ -69,6 +69,31 @@ def load_pack_config(path: Path | str | None) -> dict[str, Any]:
     return document
 
 
+def load_stack_references(specs: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``NAME=FILE`` pairs (``--stack-reference``) -> {stack name: outputs read from FILE's JSON object}.
+
+    FILE holds the referenced stack's outputs as ``pulumi stack output --json`` prints them.
+    """
+    references: dict[str, dict[str, Any]] = {}
+    for spec in specs:
+        name, sep, file = spec.partition("=")
+        if not sep or not name or not file:
+            raise CheckError(f"--stack-reference {spec!r}: expected NAME=FILE, e.g. acme/network/prod=network.json")
+        try:
+            document = json.loads(Path(file).read_bytes())
+        except OSError as exc:
+            raise CheckError(f"--stack-reference {name}: cannot read {file}: {exc}") from exc
+        except ValueError as exc:
+            raise CheckError(f"--stack-reference {name}: {file} is not JSON: {exc}") from exc
+        if not isinstance(document, dict):
+            raise CheckError(
+                f"--stack-reference {name}: {file} must be a JSON object of outputs "
+                "(`pulumi stack output --json`)"
+            )
+        references[name] = document
+    return references
+
+
 _CHECKER_DIR = str(Path(__file__).resolve().parent)
 
 
@@ -94,11 +119,15 @@ def run_program_spec(
     source_lines: dict[str, int] | None = None,
     progress: Progress | None = None,
     collect_garbage: bool = True,
+    stack_references: Mapping[str, Mapping[str, Any]] | None = None,
+    notes: list[str] | None = None,
 ) -> list[RecordedResource]:
     """Run the program under mocks; any exception becomes a CheckError carrying its traceback.
 
-    ``source_lines`` (if given) receives URN -> line of the main file that created the resource.
-    ``collect_garbage``: see :func:`secure_serverless.check.mocks.run_program`.
+    ``source_lines`` (if given) receives URN -> line of the main file that created the resource;
+    ``notes`` (if given) receives what the report should say about offline answers (lookups without
+    one, unknown stack references, remote components). ``collect_garbage`` and
+    ``stack_references``: see :func:`secure_serverless.check.mocks.run_program`.
     """
     from secure_serverless.check.mocks import run_program  # imports pulumi: keep --help fast
 
@@ -113,12 +142,15 @@ def run_program_spec(
                 config=spec.config,
                 secret_keys=list(spec.secret_keys),
                 collect_garbage=collect_garbage,
+                stack_references=stack_references,
             )
     except (Exception, SystemExit) as error:  # sys.exit() in a program must not end the check
         raise CheckError(
             f"the program {spec.main_file} raised {type(error).__name__}",
             _program_traceback(error, spec.main_dir),
         ) from error
+    if notes is not None:
+        notes.extend(run.notes)
     if source_lines is not None and by_name:
         for resource in run.resources:
             line = by_name.get((resource.type, resource.name))
@@ -241,11 +273,14 @@ def check_program(
     progress: Progress | None = None,
     collect_garbage: bool = True,
     config_values: Mapping[str, str] | None = None,
+    stack_references: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[CheckResult, ProgramSpec]:
     """Run the program under mocks and judge what it registers with the pack, in process.
 
     A one-shot process (the CLI) passes ``collect_garbage=False``: the program run's garbage is then
     left for the process exit instead of costing seconds of collection on large programs.
+    ``stack_references`` maps a referenced stack's name to its outputs (see
+    :func:`load_stack_references`).
     """
     started = time.monotonic()
     progress = progress or Progress(False)
@@ -257,8 +292,15 @@ def check_program(
     config = dict(pack_config or {})
     progress.phase(f"running {spec.display_path()} under mocks (stack {spec.stack})")
     source_lines: dict[str, int] = {}
+    run_notes: list[str] = []
     resources = run_program_spec(
-        spec, preview=preview, source_lines=source_lines, progress=progress, collect_garbage=collect_garbage
+        spec,
+        preview=preview,
+        source_lines=source_lines,
+        progress=progress,
+        collect_garbage=collect_garbage,
+        stack_references=stack_references,
+        notes=run_notes,
     )
     evaluation = _evaluate(
         resources, pack, config, project=spec.project, stack=spec.stack, dry_run=preview, progress=progress
@@ -273,7 +315,7 @@ def check_program(
         pack_config=config,
         preview=preview,
         source_lines=source_lines,
-        notes=spec.notes,
+        notes=[*spec.notes, *run_notes],
         started=started,
     )
     progress.done(plural(len(result.findings), "finding"))
