@@ -336,6 +336,43 @@ def assign_order(policies: Iterable[Any]) -> None:
         meta(policy).order = index
 
 
+def _names_by_arn(value: str, target: Res) -> bool:
+    """Whether ``value`` is an ARN naming ``target`` by its name (an ARN the target will have)."""
+    if not value.startswith("arn:") or value.count(":") < 5:
+        return False
+    name = target.props.get("name")
+    if not isinstance(name, str) or not name:
+        return False
+    service = value.split(":")[2]
+    return bool(service) and service in target.type.lower() and value.rsplit("/", 1)[-1].rsplit(":", 1)[-1] == name
+
+
+def _resolve_value(
+    stack: Stack, source: Res, prop: str, value: Any, types: set[str], keys: tuple[str, ...]
+) -> list[Res] | None:
+    if is_unknown(value):
+        # what a value unknown during preview was computed from is the only clue to what it names
+        found = [
+            stack.by_urn[urn]
+            for urn in source.property_dependencies.get(prop, ())
+            if urn in stack.by_urn and stack.by_urn[urn].type in types
+        ]
+        return found or None
+    if not isinstance(value, str) or not value:
+        return []
+    matches: list[Res] = []
+    ambiguous = False
+    for target in stack.resources:
+        if target.type not in types:
+            continue
+        candidates = [target.props.get(key) for key in keys]
+        if any(isinstance(c, str) and c == value for c in candidates) or _names_by_arn(value, target):
+            matches.append(target)
+        elif any(is_unknown(c) for c in candidates) or all(c is None for c in candidates):
+            ambiguous = True  # a key not known yet (a preview's outputs are absent) may equal the value
+    return matches if matches or not ambiguous else None
+
+
 def resolve(
     stack: Stack,
     source: Res,
@@ -343,41 +380,24 @@ def resolve(
     target_types: Iterable[str],
     keys: Iterable[str] = ("name", "id", "arn"),
 ) -> list[Res] | None:
-    """The resources of ``target_types`` that ``source.<prop>`` refers to.
+    """The resources of ``target_types`` that ``source.<prop>`` refers to (GUARDRAILS.md: links are values).
 
-    Property dependencies first (they are known during preview), then the value matched against the
-    targets' ``keys`` (and the last path segment of an ARN). Returns None when the reference is
-    unknown during preview and no dependency names it; an empty list means "outside this stack".
+    A known value names the targets whose ``keys`` (or the last segment of an ARN naming the target's
+    ``name``) equal it, whatever it was computed from; only a value unknown during preview falls back to
+    the property's dependencies. A list value names the union of its items. Returns None when a reference
+    cannot be decided during preview; an empty list means "outside this stack".
     """
     types = set(target_types)
-    by_dependency = [
-        stack.by_urn[urn]
-        for urn in source.property_dependencies.get(prop, ())
-        if urn in stack.by_urn and stack.by_urn[urn].type in types
-    ]
-    if by_dependency:
-        return by_dependency
-    value = source.props.get(prop)
-    if is_unknown(value):
-        return None
-    if not isinstance(value, str) or not value:
-        return []
     key_list = tuple(keys)
-    matches = []
-    for target in stack.resources:
-        if target.type not in types:
-            continue
-        for key in key_list:
-            candidate = target.props.get(key)
-            if isinstance(candidate, str) and candidate and candidate == value:
-                matches.append(target)
-                break
-        else:
-            if value.startswith("arn:") and target.props.get("name") == value.rsplit("/", 1)[-1].rsplit(":", 1)[-1]:
-                arn_type = value.split(":")[2] if value.count(":") >= 2 else ""
-                if arn_type and arn_type in target.type.lower():
-                    matches.append(target)
-    return matches
+    value = source.props.get(prop)
+    items = value if isinstance(value, list) else [value]
+    found: list[Res] = []
+    for item in items:
+        targets = _resolve_value(stack, source, prop, item, types, key_list)
+        if targets is None:
+            return None
+        found.extend(t for t in targets if all(t is not other for other in found))
+    return found
 
 
 def referrers(
