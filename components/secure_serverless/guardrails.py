@@ -22,6 +22,7 @@ POLICY_NAMES: frozenset[str] = frozenset(
         "iam-no-admin-managed-policies",
         "iam-no-privilege-escalation",
         "iam-lambda-trust-scoped",
+        "iam-lambda-trust-source-account",
         "iam-role-not-shared",
         "iam-permissions-boundary",
         "iam-secret-read-scoped",

@@ -87,13 +87,13 @@ def test_full_sequence_update(update_pack: PackProcess) -> None:
     happy = run_analysis(update_pack, happy_stack())
     assert happy.pack_name == "secure-serverless"
     assert not happy.handshake_supported  # pulumi_policy for Python does not implement Handshake
-    assert len(happy.policies) == 36  # 34 catalogue rules and the two waived-findings companions
+    assert len(happy.policies) == 37  # 35 catalogue rules and the two waived-findings companions
     assert happy.findings == ()
     bad = run_analysis(update_pack, bad_stack())
     assert summary(bad) == {
         ("lambda-tracing-active", "advisory", "violation", "orders-function"),
         ("logs-retention-set", "mandatory", "violation", "orders-logs"),
-        ("iam-lambda-trust-scoped", "advisory", "violation", "billing-role"),
+        ("iam-lambda-trust-source-account", "advisory", "violation", "billing-role"),
     }
     assert update_pack.startup_seconds < 10
     assert update_pack.engine_logs == []  # the pack logged nothing to the engine
@@ -137,7 +137,7 @@ def test_config_overrides_take_effect(update_pack: PackProcess) -> None:
     config = {
         "lambda-tracing-active": "mandatory",  # a level changed
         "logs-retention-set": {"minimumRetentionDays": 30},  # a threshold changed
-        "iam-lambda-trust-scoped": {"enforcementLevel": "disabled"},
+        "iam-lambda-trust-source-account": {"enforcementLevel": "disabled"},
         "lambda-code-signing": {"enforcementLevel": "advisory"},
     }
     result = run_analysis(update_pack, bad_stack(), config=config)
@@ -158,7 +158,7 @@ def test_full_sequence_preview(preview_pack: PackProcess) -> None:
     assert {s for s in summary(bad) if s[2] == "violation"} == {
         ("lambda-tracing-active", "advisory", "violation", "orders-function"),
         ("logs-retention-set", "mandatory", "violation", "orders-logs"),
-        ("iam-lambda-trust-scoped", "advisory", "violation", "billing-role"),
+        ("iam-lambda-trust-source-account", "advisory", "violation", "billing-role"),
     }
 
 

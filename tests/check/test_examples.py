@@ -27,7 +27,7 @@ INSECURE_MANDATORY = {
     ("sqs-encrypted", "legacy-dlq"),
 }
 INSECURE_ADVISORY = {
-    ("iam-lambda-trust-scoped", "legacy-role"),
+    ("iam-lambda-trust-source-account", "legacy-role"),
     ("lambda-failure-destination", "legacy-orders"),
     ("lambda-failure-destination", "legacy-reports"),
     ("lambda-log-group-explicit", "legacy-orders"),

@@ -336,20 +336,21 @@ def assign_order(policies: Iterable[Any]) -> None:
         meta(policy).order = index
 
 
-def _names_by_arn(value: str, target: Res) -> bool:
-    """Whether ``value`` is an ARN naming ``target`` by its name (an ARN the target will have)."""
+def _names_by_arn(value: str, target: Res) -> bool | None:
+    """Whether ``value`` is an ARN naming ``target`` by its name (None: not an ARN, or no known name)."""
     if not value.startswith("arn:") or value.count(":") < 5:
-        return False
+        return None
     name = target.props.get("name")
     if not isinstance(name, str) or not name:
-        return False
+        return None
     service = value.split(":")[2]
     return bool(service) and service in target.type.lower() and value.rsplit("/", 1)[-1].rsplit(":", 1)[-1] == name
 
 
-def _resolve_value(
+def resolve_value(
     stack: Stack, source: Res, prop: str, value: Any, types: set[str], keys: tuple[str, ...]
 ) -> list[Res] | None:
+    """What one ``value`` of ``source.<prop>`` (the property or one item of its list) refers to; see :func:`resolve`."""
     if is_unknown(value):
         # what a value unknown during preview was computed from is the only clue to what it names
         found = [
@@ -366,9 +367,10 @@ def _resolve_value(
         if target.type not in types:
             continue
         candidates = [target.props.get(key) for key in keys]
-        if any(isinstance(c, str) and c == value for c in candidates) or _names_by_arn(value, target):
+        by_name = _names_by_arn(value, target)
+        if any(isinstance(c, str) and c == value for c in candidates) or by_name:
             matches.append(target)
-        elif any(is_unknown(c) for c in candidates) or all(c is None for c in candidates):
+        elif by_name is None and (any(is_unknown(c) for c in candidates) or all(c is None for c in candidates)):
             ambiguous = True  # a key not known yet (a preview's outputs are absent) may equal the value
     return matches if matches or not ambiguous else None
 
@@ -393,7 +395,7 @@ def resolve(
     items = value if isinstance(value, list) else [value]
     found: list[Res] = []
     for item in items:
-        targets = _resolve_value(stack, source, prop, item, types, key_list)
+        targets = resolve_value(stack, source, prop, item, types, key_list)
         if targets is None:
             return None
         found.extend(t for t in targets if all(t is not other for other in found))
