@@ -40,7 +40,7 @@ def is_wildcard_action(action: str) -> bool:
     text = action.strip()
     if text == "":
         return False
-    service, colon, name = text.partition(":")
+    _service, colon, name = text.partition(":")
     if colon:
         return _covers_every_name(name)
     # no literal ':' (e.g. 's3*'): a wildcard has to stand for the colon, so only a trailing run of

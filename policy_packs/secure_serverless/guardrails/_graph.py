@@ -166,6 +166,7 @@ class Graph:
 
     def _gather_attachments(self) -> Iterator[ManagedAttachment]:
         stack = self.stack
+        roles: list[Res] | None
         for attachment in stack.of_type(t.ROLE_POLICY_ATTACHMENT):
             roles = resolve(stack, attachment, "role", [t.ROLE], keys=_ROLE_KEYS)
             yield ManagedAttachment(
@@ -174,7 +175,7 @@ class Graph:
             )
         for attachment in stack.of_type(t.POLICY_ATTACHMENT):
             if is_unknown(attachment.props.get("roles")):
-                roles: list[Res] | None = None
+                roles = None
             elif not string_list(attachment.props.get("roles")):
                 continue  # users and groups only: not role permissions
             else:
@@ -262,7 +263,7 @@ class Graph:
         for policy in self.stack.of_type(t.MANAGED_POLICY):
             roles = _unique(roles_of.get(policy.urn, []))
             if policy.urn in undecided or (unresolved_attachment and not roles):
-                found: list[Res] | None = None if not roles else roles
+                found: list[Res] | None = roles if roles else None
             else:
                 found = roles
             if found == [] and policy.urn in elsewhere:
