@@ -344,7 +344,11 @@ def _names_by_arn(value: str, target: Res) -> bool | None:
     if not isinstance(name, str) or not name:
         return None
     service = value.split(":")[2]
-    return bool(service) and service in target.type.lower() and value.rsplit("/", 1)[-1].rsplit(":", 1)[-1] == name
+    if ":function:" in value:  # arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]
+        named = value.split(":function:", 1)[1].split(":", 1)[0]
+    else:
+        named = value.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return bool(service) and service in target.type.lower() and named == name
 
 
 def resolve_value(

@@ -10,8 +10,9 @@ from pulumi_policy import EnforcementLevel, Policy, Severity
 
 from guardrails import _types as t
 from guardrails._config import Config, boolean, integer, string_array
-from guardrails._policy import Ctx, Res, Stack, resolve, resource_policy, stack_policy
+from guardrails._policy import Ctx, Res, Stack, resolve, resolve_value, resource_policy, stack_policy
 from guardrails._values import UNKNOWN, as_number, first, get, is_set, is_unknown
+from guardrails.contract.wildcards import is_wildcard_resource
 
 # -- lambda-env-kms-encrypted ---------------------------------------------------------------------
 
@@ -243,6 +244,45 @@ def _has_dead_letter(fn: Res) -> bool | None:
     return is_set(get(first(fn.props.get("deadLetterConfig")), "targetArn"))
 
 
+# Triggers named by a function ARN (or invoke ARN) in one property, and whether they invoke asynchronously.
+# Step Functions tasks, API Gateway and ALB invoke synchronously (GUARDRAILS.md, "Failure destination").
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+_FUNCTION_ARN_TRIGGERS: tuple[tuple[str, str, bool], ...] = (
+    (t.TOPIC_SUBSCRIPTION, "endpoint", True),
+    (t.EVENT_TARGET, "arn", True),
+    ("aws:apigateway/integration:Integration", "uri", False),
+    ("aws:apigatewayv2/integration:Integration", "integrationUri", False),
+    ("aws:lb/targetGroupAttachment:TargetGroupAttachment", "targetId", False),
+    ("aws:alb/targetGroupAttachment:TargetGroupAttachment", "targetId", False),
+)
+_INVOKE_ARN = re.compile(r"(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+)")
+
+
+def _function_arn_in(value: Any) -> Any:
+    """The function ARN inside an invoke ARN or a plain ARN (UNKNOWN stays UNKNOWN)."""
+    if not isinstance(value, str):
+        return value
+    match = _INVOKE_ARN.search(value)
+    return match.group(1) if match else value
+
+
+def _named_in_definition(stack: Stack, machine: Res, functions: list[Res]) -> list[Res] | None:
+    """The functions a state machine's definition names by ARN or by name (None: unknown, no dependency)."""
+    definition = machine.props.get("definition")
+    if is_unknown(definition):
+        found = [stack.by_urn[u] for u in machine.property_dependencies.get("definition", ()) if u in stack.by_urn]
+        found = [f for f in found if f.type == t.FUNCTION]
+        return found or None
+    if not isinstance(definition, str):
+        return []
+    named: list[Res] = []
+    for fn in functions:
+        keys = [fn.props.get("arn"), fn.props.get("name")]
+        if any(isinstance(k, str) and k and (k in definition) for k in keys):
+            named.append(fn)
+    return named
+
+
 def _check_failure_destination(ctx: Ctx, stack: Stack, cfg: Config) -> None:
     functions = stack.of_type(t.FUNCTION)
     if not functions:
@@ -279,6 +319,31 @@ def _check_failure_destination(ctx: Ctx, stack: Stack, cfg: Config) -> None:
             unresolved = True
             continue
         sync_for.update(fn.urn for fn in fns)
+    for trigger_type, prop, asynchronous in _FUNCTION_ARN_TRIGGERS:
+        for trigger in stack.of_type(trigger_type):
+            value = _function_arn_in(trigger.props.get(prop))
+            fns = resolve_value(stack, trigger, prop, value, {t.FUNCTION}, ("arn", "name"))
+            if fns is None:
+                unresolved = True
+                continue
+            (async_for if asynchronous else sync_for).update(fn.urn for fn in fns)
+    for notification in stack.of_type(t.BUCKET_NOTIFICATION):
+        entries = notification.props.get("lambdaFunctions")
+        for entry in entries if isinstance(entries, list) else [entries]:
+            value = get(entry, "lambdaFunctionArn")
+            if value is None:
+                continue
+            fns = resolve_value(stack, notification, "lambdaFunctions", value, {t.FUNCTION}, ("arn", "name"))
+            if fns is None:
+                unresolved = True
+                continue
+            async_for.update(fn.urn for fn in fns)
+    for machine in stack.of_type(STATE_MACHINE):
+        fns = _named_in_definition(stack, machine, functions)
+        if fns is None:
+            unresolved = True
+            continue
+        sync_for.update(fn.urn for fn in fns)
 
     untriggered_required = cfg.boolean("requireWhenNoTriggerInStack")
     for fn in functions:
@@ -310,13 +375,17 @@ FAILURE_DESTINATION = stack_policy(
     name="lambda-failure-destination",
     description=(
         "Stack policy: asynchronously invoked Lambda functions have a dead-letter queue or an on-failure "
-        "destination, judged from the function and its triggers in the stack; sync-only functions are exempt "
+        "destination, judged from the function and its triggers in the stack; sync-only functions (API Gateway, "
+        "function URLs, ALB, Step Functions tasks, event source mappings) are exempt "
         "(preview: an unknown target ARN counts as set, an unknown trigger is undecided)."
     ),
     level=EnforcementLevel.ADVISORY,
     severity=Severity.MEDIUM,
     remediation="Add dead_letter_config.target_arn, or a FunctionEventInvokeConfig with an on_failure destination.",
-    types=[t.FUNCTION, t.EVENT_INVOKE_CONFIG, t.PERMISSION, t.FUNCTION_URL],
+    types=[
+        t.FUNCTION, t.EVENT_INVOKE_CONFIG, t.PERMISSION, t.FUNCTION_URL, t.EVENT_SOURCE_MAPPING, STATE_MACHINE,
+        t.BUCKET_NOTIFICATION, *(trigger for trigger, _, _ in _FUNCTION_ARN_TRIGGERS),
+    ],
     check=_check_failure_destination,
     config={
         "requireWhenNoTriggerInStack": boolean(
@@ -644,6 +713,21 @@ URL_AUTH = stack_policy(
 _SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9.-]+\.(amazonaws\.com(\.cn)?|amazon\.com|aws\.internal)$")
 
 
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+def _source_scoped(permission: Res) -> bool | None:
+    """A specific ``sourceArn`` (not a wildcard resource) or a concrete ``sourceAccount`` (GUARDRAILS.md, "Scoped
+    Lambda permission"); None when the only candidate is unknown during preview (computed from a resource of
+    this stack, so specific)."""
+    arn, account = permission.props.get("sourceArn"), permission.props.get("sourceAccount")
+    if isinstance(arn, str) and arn.strip() and not is_wildcard_resource(arn):
+        return True
+    if isinstance(account, str) and _ACCOUNT.match(account.strip()):
+        return True
+    return None if is_unknown(arn) or is_unknown(account) else False
+
+
 def _check_permission(ctx: Ctx, stack: Stack, cfg: Config) -> None:
     for permission in stack.of_type(t.PERMISSION):
         principal = permission.props.get("principal")
@@ -654,24 +738,27 @@ def _check_permission(ctx: Ctx, stack: Stack, cfg: Config) -> None:
             continue
         if principal != "*" and not _SERVICE_PRINCIPAL.match(principal):
             continue
-        scoped = [is_set(permission.props.get(key)) for key in ("sourceArn", "sourceAccount")]
-        if any(s is not False for s in scoped):  # unknown during preview: it will be set
+        if _source_scoped(permission) is not False:  # unknown during preview: a resource's ARN will be set
             continue
+        given = {k: permission.props.get(k) for k in ("sourceArn", "sourceAccount") if is_set(permission.props.get(k))}
+        state = f"with only {given}" if given else "without sourceArn or sourceAccount"
+        owners = _function_owner(stack, permission, "function")
         ctx.fail(
             permission,
-            f"Lambda permission '{permission.name}' lets principal {principal!r} invoke the function without "
-            "sourceArn or sourceAccount; permissions for '*' or a service principal must name the source. Fix: "
-            "aws.lambda_.Permission(source_arn=<the rule/bucket/topic ARN>, source_account=<account id>).",
-            owners=_function_owner(stack, permission, "function"),
+            f"Lambda permission '{permission.name}' lets principal {principal!r} invoke the function {state}; "
+            "permissions for '*' or a service principal must name a specific source ARN (not a wildcard such as "
+            "'arn:aws:s3:::*') or a concrete source account. Fix: aws.lambda_.Permission(source_arn=<the "
+            "rule/bucket/topic ARN>, source_account=<account id>).",
+            owners=owners,
         )
 
 
 PERMISSION_SCOPED = stack_policy(
     name="lambda-permission-scoped",
     description=(
-        "Stack policy (waivers come from the function's tags): a lambda.Permission for principal '*' or a "
-        "service principal sets sourceArn or sourceAccount (preview: an unknown source counts as set, an "
-        "unknown principal is undecided)."
+        "Stack policy (waivers come from the function's tags, the function matched by value): a lambda.Permission "
+        "for principal '*' or a service principal names a specific sourceArn (not a wildcard resource) or a "
+        "concrete sourceAccount (preview: an unknown source counts as set, an unknown principal is undecided)."
     ),
     level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
