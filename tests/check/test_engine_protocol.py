@@ -123,6 +123,8 @@ def test_second_version_rules_over_the_protocol(update_pack: PackProcess) -> Non
             {"keyId": "k", "operations": ["Decrypt"], "granteePrincipal": "arn:aws:iam::999988887777:root"}),
         raw("aws:ssm/parameter:Parameter", "plain-key",
             {"name": "/app/aws-key", "type": "String", "value": "AKIAIOSFODNN7EXAMPLE"}),
+        raw("aws:kms/replicaKey:ReplicaKey", "open-replica",
+            {"primaryKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/mrk-1", "policy": _open("*")}),
     )
     assert {s for s in summary(run_analysis(update_pack, stack)) if s[0] != "sqs-encrypted"} == {
         ("sqs-no-public-access", "mandatory", "violation", "open-queue"),
@@ -130,6 +132,7 @@ def test_second_version_rules_over_the_protocol(update_pack: PackProcess) -> Non
         ("secrets-no-public-access", "mandatory", "violation", "open-secret"),
         ("kms-no-cross-account-access", "mandatory", "violation", "foreign-grant"),
         ("ssm-no-plaintext-credentials", "mandatory", "violation", "plain-key"),
+        ("kms-key-policy-no-wildcard-principal", "mandatory", "violation", "open-replica"),
     }
 
 
