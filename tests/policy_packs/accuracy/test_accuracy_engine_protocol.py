@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from corpus import CORPUS
+from programs import Program
 
 from secure_serverless.check.engine import InProcessAnalyzer, PackProcess, run_analysis
 
-from corpus import CORPUS
 from helpers import name_of
-from programs import Program
 
 pytestmark = pytest.mark.slow
 

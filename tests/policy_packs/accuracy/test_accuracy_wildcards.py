@@ -40,9 +40,10 @@ def test_not_wildcard_actions(action: str) -> None:
 
 
 @pytest.mark.parametrize("resource", [
-    "*", "arn:*", "arn:aws:s3:::*", "arn:aws:s3:::**", "arn:aws:s3:::*/*", f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/*",
-    f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:*", f"arn:aws:dynamodb:{REGION}:*:table/orders",
-    f"arn:aws:dynamodb:{REGION}:12345678901?:table/orders", "arn:aws:*:*:*:*", "*orders*", f"arn:aws:sqs:{REGION}:{ACCOUNT}:*",
+    "*", "arn:*", "arn:aws:s3:::*", "arn:aws:s3:::**", "arn:aws:s3:::*/*",
+    f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/*", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:*",
+    f"arn:aws:dynamodb:{REGION}:*:table/orders", f"arn:aws:dynamodb:{REGION}:12345678901?:table/orders",
+    "arn:aws:*:*:*:*", "*orders*", f"arn:aws:sqs:{REGION}:{ACCOUNT}:*",
     f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:*:*",
 ])
 def test_wildcard_resources(resource: str) -> None:
