@@ -336,23 +336,67 @@ def assign_order(policies: Iterable[Any]) -> None:
         meta(policy).order = index
 
 
-def _names_by_arn(value: str, target: Res) -> bool | None:
-    """Whether ``value`` is an ARN naming ``target`` by its name (None: not an ARN, or no known name)."""
+def _arn_name(value: str) -> str | None:
+    """The name an ARN ends in (``arn:...:function:<name>[:<qualifier>]``, ``.../<name>``), None if not an ARN."""
     if not value.startswith("arn:") or value.count(":") < 5:
         return None
-    name = target.props.get("name")
-    if not isinstance(name, str) or not name:
-        return None
-    service = value.split(":")[2]
-    if ":function:" in value:  # arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]
-        named = value.split(":function:", 1)[1].split(":", 1)[0]
-    else:
-        named = value.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-    return bool(service) and service in target.type.lower() and named == name
+    if ":function:" in value:  # a Lambda ARN may carry a version or alias qualifier after the name
+        return value.split(":function:", 1)[1].split(":", 1)[0]
+    return value.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+class _ValueIndex:
+    """Targets of some types by each known value of some keys, and by name (built once per stack)."""
+
+    def __init__(self, stack: Stack, types: frozenset[str], keys: tuple[str, ...]) -> None:
+        self.position: dict[str, int] = {}
+        self.by_value: dict[str, list[Res]] = {}
+        self.by_name: dict[str, list[Res]] = {}
+        self.keyless: list[Res] = []  # no key known yet (a preview's outputs are absent): may equal any value
+        for index, target in enumerate(stack.resources):
+            if target.type not in types:
+                continue
+            self.position[target.urn] = index
+            candidates = [target.props.get(key) for key in keys]
+            for candidate in candidates:
+                if isinstance(candidate, str) and candidate and not is_unknown(candidate):
+                    self.by_value.setdefault(candidate, []).append(target)
+            name = target.props.get("name")
+            if isinstance(name, str) and name and not is_unknown(name):
+                self.by_name.setdefault(name, []).append(target)
+            if any(is_unknown(c) for c in candidates) or all(c is None for c in candidates):
+                self.keyless.append(target)
+
+    def lookup(self, value: str) -> list[Res] | None:
+        found = {t.urn: t for t in self.by_value.get(value, [])}
+        name = _arn_name(value)
+        if name is not None:
+            service = value.split(":")[2]
+            for target in self.by_name.get(name, []):
+                if service and service in target.type.lower():
+                    found.setdefault(target.urn, target)
+        if found:
+            return sorted(found.values(), key=lambda t: self.position[t.urn])
+        if name is None:
+            ambiguous = bool(self.keyless)
+        else:  # an ARN: a target whose name is known and differs cannot be it
+            ambiguous = any(not isinstance(t.props.get("name"), str) or is_unknown(t.props.get("name"))
+                            for t in self.keyless)
+        return None if ambiguous else []
+
+
+def _value_index(stack: Stack, types: frozenset[str], keys: tuple[str, ...]) -> _ValueIndex:
+    indexes: dict[tuple[frozenset[str], tuple[str, ...]], _ValueIndex] = stack.__dict__.setdefault(
+        "_value_indexes", {}
+    )
+    index = indexes.get((types, keys))
+    if index is None:
+        index = indexes[(types, keys)] = _ValueIndex(stack, types, keys)
+    return index
 
 
 def resolve_value(
-    stack: Stack, source: Res, prop: str, value: Any, types: set[str], keys: tuple[str, ...]
+    stack: Stack, source: Res, prop: str, value: Any, types: set[str] | frozenset[str], keys: tuple[str, ...]
 ) -> list[Res] | None:
     """What one ``value`` of ``source.<prop>`` (the property or one item of its list) refers to; see :func:`resolve`."""
     if is_unknown(value):
@@ -365,18 +409,7 @@ def resolve_value(
         return found or None
     if not isinstance(value, str) or not value:
         return []
-    matches: list[Res] = []
-    ambiguous = False
-    for target in stack.resources:
-        if target.type not in types:
-            continue
-        candidates = [target.props.get(key) for key in keys]
-        by_name = _names_by_arn(value, target)
-        if any(isinstance(c, str) and c == value for c in candidates) or by_name:
-            matches.append(target)
-        elif by_name is None and (any(is_unknown(c) for c in candidates) or all(c is None for c in candidates)):
-            ambiguous = True  # a key not known yet (a preview's outputs are absent) may equal the value
-    return matches if matches or not ambiguous else None
+    return _value_index(stack, frozenset(types), keys).lookup(value)
 
 
 def resolve(
