@@ -175,6 +175,8 @@ def _pattern(glob: str) -> re.Pattern[str]:
 
 def glob_match(glob: str, text: str) -> bool:
     """IAM-style wildcard match (``*`` and ``?``, case-insensitive)."""
+    if "*" not in glob and "?" not in glob:  # most patterns are plain names: no regex to build
+        return glob.lower() == text.lower()
     return _pattern(glob).fullmatch(text) is not None
 
 

@@ -251,7 +251,7 @@ class Graph:
                     undecided.add(policy.urn)
                 else:
                     roles_of.setdefault(policy.urn, []).extend(attachment.roles)
-            if isinstance(attachment.arn, str) and attachment.roles != []:
+            if isinstance(attachment.arn, str):  # (roles may be outside the stack: still role permissions)
                 document = _aws_managed.document(attachment.arn)
                 if document is not None:
                     name = attachment.arn.rsplit("/", 1)[-1]

@@ -222,9 +222,7 @@ def _check_admin(ctx: Ctx, stack: Stack, cfg: Config) -> None:
             owners=_fix_owner(attachment),
         )
 
-    for attachment in graph(stack).attachments():
-        if attachment.roles == []:
-            continue  # attached to no role of this stack
+    for attachment in graph(stack).attachments():  # (a role outside the stack, named by value, is a role too)
         arn = attachment.arn
         names: list[str] = []
         if isinstance(arn, str):

@@ -13,7 +13,7 @@ from guardrails import _documents as docs
 from guardrails import _types as t
 from guardrails._config import Config, string
 from guardrails._graph import LAMBDA_SERVICES, graph
-from guardrails._policy import Ctx, Res, Stack, stack_policy
+from guardrails._policy import Ctx, Res, Stack, resource_policy, stack_policy
 
 _GUARD_KEYS = frozenset({"aws:sourceaccount", "aws:sourcearn"})
 _TRUST_TYPES = [t.ROLE, t.FUNCTION]
@@ -82,45 +82,45 @@ TRUST = stack_policy(
 )
 
 # -- iam-lambda-trust-source-account (the confused-deputy guard, advisory) ------------------------
+# Judged on each role's own trust policy: every statement that lets the Lambda service assume a role needs
+# the guard, whichever function uses the role (a role trusting anything else fails iam-lambda-trust-scoped).
 
 
-def _check_source_guard(ctx: Ctx, stack: Stack, cfg: Config) -> None:
-    for role in _function_roles(ctx, stack):
-        document = docs.parse(role.props.get("assumeRolePolicy"))
-        problems: list[str] = []
-        for index, statement in docs.allowing_statements(ctx, role, "assumeRolePolicy", document):
-            if any(not isinstance(value, str) for _, value in statement.principals):
-                ctx.undecided(role, docs.statement_path("assumeRolePolicy", index, "Principal"))
-                continue
-            if not any(kind.lower() == "service" and value in LAMBDA_SERVICES for kind, value in statement.principals):
-                continue
-            guarded = docs.pins(statement, _GUARD_KEYS)
-            if guarded is None:
-                ctx.undecided(role, docs.statement_path("assumeRolePolicy", index, "Condition"))
-            elif not guarded:
-                problems.append(f"{statement.label(index)} has no aws:SourceAccount condition")
-        if problems:
-            ctx.fail(
-                role,
-                f"Role '{role.name}' is a Lambda function role{_used_by(stack, role)} but {'; '.join(problems)}; "
-                "the trust must pin aws:SourceAccount (or aws:SourceArn) to concrete values with StringEquals/"
-                "ArnEquals (not StringNotEquals, not '*', not ...IfExists) against confused deputies. Fix: "
-                "SecureFunction's role does this by default; raw: aws.iam.Role(assume_role_policy=...) with "
-                "Condition {'StringEquals': {'aws:SourceAccount': account_id}}.",
-            )
+def _check_source_guard(ctx: Ctx, role: Res, cfg: Config) -> None:
+    document = docs.parse(role.props.get("assumeRolePolicy"))
+    problems: list[str] = []
+    for index, statement in docs.allowing_statements(ctx, role, "assumeRolePolicy", document):
+        if any(not isinstance(value, str) for _, value in statement.principals):
+            ctx.undecided(role, docs.statement_path("assumeRolePolicy", index, "Principal"))
+            continue
+        if not any(kind.lower() == "service" and value in LAMBDA_SERVICES for kind, value in statement.principals):
+            continue
+        guarded = docs.pins(statement, _GUARD_KEYS)
+        if guarded is None:
+            ctx.undecided(role, docs.statement_path("assumeRolePolicy", index, "Condition"))
+        elif not guarded:
+            problems.append(f"{statement.label(index)} has no aws:SourceAccount condition")
+    if problems:
+        ctx.fail(
+            role,
+            f"Role '{role.name}' lets the Lambda service assume it but {'; '.join(problems)}; the trust must pin "
+            "aws:SourceAccount (or aws:SourceArn) to concrete values with StringEquals/ArnEquals (not "
+            "StringNotEquals, not '*', not ...IfExists) against confused deputies. Fix: SecureFunction's role does "
+            "this by default; raw: aws.iam.Role(assume_role_policy=...) with Condition {'StringEquals': "
+            "{'aws:SourceAccount': account_id}}.",
+        )
 
 
-SOURCE_GUARD = stack_policy(
+SOURCE_GUARD = resource_policy(
     name="iam-lambda-trust-source-account",
     description=(
-        "Stack policy (waivers come from the role's tags): a Lambda function role's trust of the Lambda service "
-        "is conditioned on aws:SourceAccount or aws:SourceArn with concrete values and a positive operator "
-        "(confused-deputy guard) (preview: an unknown trust condition is undecided)."
+        "A role's trust of the Lambda service is conditioned on aws:SourceAccount or aws:SourceArn with concrete "
+        "values and a positive operator (confused-deputy guard) (preview: an unknown trust policy is undecided)."
     ),
     level=EnforcementLevel.ADVISORY,
     severity=Severity.MEDIUM,
     remediation="Add Condition StringEquals aws:SourceAccount <account id> to the Lambda trust statement.",
-    types=_TRUST_TYPES,
+    types=[t.ROLE],
     check=_check_source_guard,
 )
 

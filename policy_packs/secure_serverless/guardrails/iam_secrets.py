@@ -95,8 +95,6 @@ def _judge(ctx: Ctx, item: AttachedDocument) -> None:
 
 def _check_secret_read(ctx: Ctx, stack: Stack, cfg: Config) -> None:
     for item in graph(stack).documents():
-        if item.roles == [] and item.aws_managed:
-            continue
         _judge(ctx, item)
 
 

@@ -118,7 +118,9 @@ def _account_of(principal: str) -> str | None:
 def stack_accounts(stack: Stack) -> set[str]:
     """The accounts the stack's resources live in (from their known ARNs and providers' allowedAccountIds)."""
     accounts: set[str] = set()
-    for res in stack.resources:
+    # the resources that carry the account in an ARN of their own (reading every resource's properties
+    # would cost a large stack more than the rule)
+    for res in stack.of_type(*KEY_POLICY_HOLDERS, t.GRANT, t.ROLE, t.FUNCTION, t.QUEUE, t.TOPIC, t.LOG_GROUP):
         arn = res.props.get("arn")
         if isinstance(arn, str):
             account = _account_of(arn)

@@ -591,3 +591,22 @@ case(11, "lambda-failure-destination", {"app"}, text="no trigger in this stack")
 
 # (the LAMBDA_TRUST constant is the secure trust every function_with_role uses)
 assert LAMBDA_TRUST["Statement"][0]["Condition"] == GUARD
+
+
+# == 2 (cont.). a role outside the stack, named by value, is still a role ===================================
+
+
+def _attach_to_external_role(policy_arn: str) -> Build:
+    def build(p: Program) -> None:
+        function(p, "app", f"arn:aws:iam::{ACCOUNT}:role/legacy-app-role")
+        p.add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attachment",
+              {"role": "legacy-app-role", "policyArn": policy_arn})
+    return build
+
+
+case(2, "iam-no-admin-managed-policies", {"attachment"}, text="AdministratorAccess")(_named(
+    "admin_on_role_outside_the_stack", _attach_to_external_role(aws_managed("AdministratorAccess"))))
+case(2, "iam-secret-read-scoped", {"attachment"}, text="SecretsManagerReadWrite")(_named(
+    "secret_reads_on_role_outside_the_stack", _attach_to_external_role(aws_managed("SecretsManagerReadWrite"))))
+case(2, "iam-no-admin-managed-policies", set())(_named(
+    "read_only_on_role_outside_the_stack_ok", _attach_to_external_role(aws_managed("ReadOnlyAccess"))))
