@@ -23,7 +23,7 @@ from typing import Any, Final
 from guardrails import _aws_managed
 from guardrails import _documents as docs
 from guardrails import _types as t
-from guardrails._policy import Ctx, Res, Stack, resolve, resolve_value
+from guardrails._policy import Ctx, Res, Stack, read_prop, resolve, resolve_value
 from guardrails._values import UNKNOWN, is_unknown, string_list
 
 # Attachment forms only the graph reads.
@@ -113,7 +113,7 @@ class Graph:
             self.role_refs[fn.urn] = roles
             for role in roles or []:
                 self.users.setdefault(role.urn, []).append(fn)
-            arn = fn.props.get("role")
+            arn = read_prop(fn, "role")
             if roles == [] and isinstance(arn, str) and arn:
                 self.external_roles.setdefault(arn, []).append(fn)
         self.unresolved_functions = [stack.by_urn[urn] for urn, roles in self.role_refs.items() if roles is None]

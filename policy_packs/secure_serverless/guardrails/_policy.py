@@ -31,7 +31,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from guardrails import _waivers
 from guardrails._config import Config, JsonSchema, common_properties
-from guardrails._values import is_unknown, plain
+from guardrails._values import UNKNOWN, is_unknown, plain
 
 STRICT = False
 """Re-raise errors from checks instead of reporting them (set by the test-suite)."""
@@ -336,6 +336,21 @@ def assign_order(policies: Iterable[Any]) -> None:
         meta(policy).order = index
 
 
+def read_prop(res: Res, key: str) -> Any:
+    """One property of ``res`` as plain data, without copying all of them (links read one or two keys of
+    many resources; the full plain view is built only for what a rule judges)."""
+    if res._props is not None:
+        return res._props.get(key)
+    raw = res._raw
+    try:
+        value = raw[key] if isinstance(raw, Mapping) and key in raw else None
+    except UnknownValueError:
+        return UNKNOWN
+    except Exception:  # a broken entry reads as absent, as in the full view
+        return None
+    return plain(value)
+
+
 def _arn_name(value: str) -> str | None:
     """The name an ARN ends in (``arn:...:function:<name>[:<qualifier>]``, ``.../<name>``), None if not an ARN."""
     if not value.startswith("arn:") or value.count(":") < 5:
@@ -357,11 +372,11 @@ class _ValueIndex:
             if target.type not in types:
                 continue
             self.position[target.urn] = index
-            candidates = [target.props.get(key) for key in keys]
+            candidates = [read_prop(target, key) for key in keys]
             for candidate in candidates:
                 if isinstance(candidate, str) and candidate and not is_unknown(candidate):
                     self.by_value.setdefault(candidate, []).append(target)
-            name = target.props.get("name")
+            name = read_prop(target, "name")
             if isinstance(name, str) and name and not is_unknown(name):
                 self.by_name.setdefault(name, []).append(target)
             if any(is_unknown(c) for c in candidates) or all(c is None for c in candidates):
@@ -380,7 +395,7 @@ class _ValueIndex:
         if name is None:
             ambiguous = bool(self.keyless)
         else:  # an ARN: a target whose name is known and differs cannot be it
-            ambiguous = any(not isinstance(t.props.get("name"), str) or is_unknown(t.props.get("name"))
+            ambiguous = any(not isinstance(read_prop(t, "name"), str) or is_unknown(read_prop(t, "name"))
                             for t in self.keyless)
         return None if ambiguous else []
 
@@ -428,7 +443,7 @@ def resolve(
     """
     types = set(target_types)
     key_list = tuple(keys)
-    value = source.props.get(prop)
+    value = read_prop(source, prop)
     items = value if isinstance(value, list) else [value]
     found: list[Res] = []
     for item in items:

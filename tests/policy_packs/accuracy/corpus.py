@@ -610,3 +610,36 @@ case(2, "iam-secret-read-scoped", {"attachment"}, text="SecretsManagerReadWrite"
     "secret_reads_on_role_outside_the_stack", _attach_to_external_role(aws_managed("SecretsManagerReadWrite"))))
 case(2, "iam-no-admin-managed-policies", set())(_named(
     "read_only_on_role_outside_the_stack_ok", _attach_to_external_role(aws_managed("ReadOnlyAccess"))))
+
+
+# == more twins ===============================================================================================
+
+
+@case(3, "lambda-permission-scoped", set())
+def waiver_on_the_function_the_permission_names_ok(p: Program) -> None:
+    r = role(p, "real-role")
+    real = function(p, "real", p.out(r, "arn"), tags={
+        "secure-serverless:waiver:lambda-permission-scoped": "2026-12-31 public webhook, verified by signature"})
+    p.add("aws:lambda/permission:Permission", "open-invoke", {
+        "action": "lambda:InvokeFunction", "principal": "*", "function": p.out(real, "name")})
+
+
+@case(3, "iam-role-not-shared", set())
+def each_function_its_own_role_by_value_ok(p: Program) -> None:
+    function_with_role(p, "a")
+    function_with_role(p, "b")
+
+
+case(7, "kms-key-policy-no-wildcard-principal", set())(_named("external_key_named_principals_ok", _key(
+    "aws:kms/externalKey:ExternalKey", document(
+        statement(Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, Action="kms:*", Resource="*"),
+        statement(Principal={"Service": f"logs.{REGION}.amazonaws.com"}, Action="kms:Decrypt*", Resource="*")))))
+
+
+@case(10, "sqs-encrypted", {"orders"}, text="SecureTransport")
+def tls_deny_for_one_principal_only(p: Program) -> None:
+    queue = p.add("aws:sqs/queue:Queue", "orders", {"kmsMasterKeyId": "alias/orders"}, {
+        "arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:orders", "url": _QUEUE_URL, "id": _QUEUE_URL})
+    p.add("aws:sqs/queuePolicy:QueuePolicy", "orders-tls", {"queueUrl": p.out(queue, "url"), "policy": p.json(
+        document(statement("Deny", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:role/x"}, Action="sqs:*",
+                           Resource=p.out(queue, "arn"), Condition={"Bool": {"aws:SecureTransport": "false"}})))})
