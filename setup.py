@@ -19,6 +19,6 @@ setup(
     ],
     package_data={
         "secure_serverless": ["py.typed", "**/*.json"],
-        PACK_PACKAGE: ["PulumiPolicy.yaml", "requirements.txt", "**/*.json", "**/*.yaml", "**/*.txt"],
+        PACK_PACKAGE: ["PulumiPolicy.yaml", "requirements.txt", "**/*.json", "**/*.json.gz", "**/*.yaml", "**/*.txt"],
     },
 )

@@ -91,7 +91,7 @@ class Grant(ArgsModel):
 
     @property
     def wildcard_actions(self) -> list[str]:
-        return [a for a in self.actions if "*" in a]
+        return [a for a in self.actions if rules.is_wildcard_action(a)]
 
 
 class ExpiredWaiverWarning(UserWarning):

@@ -12,6 +12,10 @@ from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 from secure_serverless.contract.policies import IAM_NO_WILDCARD_RESOURCES
+
+# the one definition of a wildcard, shared with the policy pack (re-exported for args and function)
+from secure_serverless.contract.wildcards import is_wildcard_action as is_wildcard_action
+from secure_serverless.contract.wildcards import is_wildcard_resource as is_wildcard_resource
 from secure_serverless.credentials import credential_kind
 
 _ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):([a-z0-9\-]+):([a-z0-9\-]*):(\d{12}|aws|):(.+)$")
@@ -36,14 +40,6 @@ def check_action(action: str) -> None:
         raise ValueError("action '*' grants every AWS action; list the exact actions, e.g. 'dynamodb:GetItem'")
     if not _ACTION.match(action):
         raise ValueError(f"{action!r} is not an IAM action; write 'service:Action', e.g. 'dynamodb:GetItem'")
-
-
-def is_wildcard_resource(resource: str) -> bool:
-    """True for ``*`` and ARNs whose resource part is only a wildcard (``arn:aws:s3:::*``)."""
-    if resource == "*":
-        return True
-    match = _ARN.match(resource)
-    return match is not None and match.group(5).strip("*/:") == ""
 
 
 def check_resource_arn(resource: str) -> None:

@@ -19,10 +19,11 @@ if TYPE_CHECKING:
     from secure_serverless.args import Waiver
 
 # SecureFunction's children that carry tags, with their types; the first match wins (a policy
-# about a function and its alarms or log group is waived on the function).
+# about a function and its alarms or log group is waived on the function; one about a role's
+# permissions, which reads the functions to find function roles, on the role its findings concern).
 CHILD_TYPES: Mapping[str, str] = {
-    "function": t.FUNCTION,
     "role": t.ROLE,
+    "function": t.FUNCTION,
     "key": t.KEY,
     "logs": t.LOG_GROUP,
     "queue": t.QUEUE,

@@ -88,13 +88,13 @@ def test_full_sequence_update(update_pack: PackProcess) -> None:
     happy = run_analysis(update_pack, happy_stack())
     assert happy.pack_name == "secure-serverless"
     assert not happy.handshake_supported  # pulumi_policy for Python does not implement Handshake
-    assert len(happy.policies) == 37  # 34 catalogue rules, kms-key-serves-its-consumers, two companions
+    assert len(happy.policies) == 38  # 34 catalogue rules, two of the pack's own, two waived-findings companions
     assert happy.findings == ()
     bad = run_analysis(update_pack, bad_stack())
     assert summary(bad) == {
         ("lambda-tracing-active", "advisory", "violation", "orders"),
         ("logs-retention-set", "mandatory", "violation", "orders-logs"),
-        ("iam-lambda-trust-scoped", "advisory", "violation", "billing-role"),
+        ("iam-lambda-trust-source-account", "advisory", "violation", "billing-role"),
     }
     assert update_pack.startup_seconds < 10
     assert update_pack.engine_logs == []  # the pack logged nothing to the engine
@@ -124,6 +124,8 @@ def test_second_version_rules_over_the_protocol(update_pack: PackProcess) -> Non
             {"keyId": "k", "operations": ["Decrypt"], "granteePrincipal": "arn:aws:iam::999988887777:root"}),
         raw(t.PARAMETER, "plain-key",
             {"name": "/app/aws-key", "type": "String", "value": "AKIAIOSFODNN7EXAMPLE"}),
+        raw("aws:kms/replicaKey:ReplicaKey", "open-replica",
+            {"primaryKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/mrk-1", "policy": _open("*")}),
     )
     assert {s for s in summary(run_analysis(update_pack, stack)) if s[0] != "sqs-encrypted"} == {
         ("sqs-no-public-access", "mandatory", "violation", "open-queue"),
@@ -131,6 +133,7 @@ def test_second_version_rules_over_the_protocol(update_pack: PackProcess) -> Non
         ("secrets-no-public-access", "mandatory", "violation", "open-secret"),
         ("kms-no-cross-account-access", "mandatory", "violation", "foreign-grant"),
         ("ssm-no-plaintext-credentials", "mandatory", "violation", "plain-key"),
+        ("kms-key-policy-no-wildcard-principal", "mandatory", "violation", "open-replica"),
     }
 
 
@@ -138,7 +141,7 @@ def test_config_overrides_take_effect(update_pack: PackProcess) -> None:
     config = {
         "lambda-tracing-active": "mandatory",  # a level changed
         "logs-retention-set": {"minimumRetentionDays": 30},  # a threshold changed
-        "iam-lambda-trust-scoped": {"enforcementLevel": "disabled"},
+        "iam-lambda-trust-source-account": {"enforcementLevel": "disabled"},
         "lambda-code-signing": {"enforcementLevel": "advisory"},
     }
     result = run_analysis(update_pack, bad_stack(), config=config)
@@ -159,7 +162,7 @@ def test_full_sequence_preview(preview_pack: PackProcess) -> None:
     assert {s for s in summary(bad) if s[2] == "violation"} == {
         ("lambda-tracing-active", "advisory", "violation", "orders"),
         ("logs-retention-set", "mandatory", "violation", "orders-logs"),
-        ("iam-lambda-trust-scoped", "advisory", "violation", "billing-role"),
+        ("iam-lambda-trust-source-account", "advisory", "violation", "billing-role"),
     }
 
 

@@ -79,11 +79,11 @@ PREVIEW_UNKNOWNS = [
     pytest.param("iam-lambda-trust-scoped", _trust(_lambda_trust, lambda out: {
         "Effect": out("Allow"), "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}),
                  {"orders-role"}, {}, id="trust-effect"),
-    pytest.param("iam-lambda-trust-scoped", _trust(lambda out: {
+    pytest.param("iam-lambda-trust-source-account", _trust(lambda out: {
         "Effect": out("Allow"), "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}),
                  {"orders-role"}, {}, id="trust-lambda-effect"),
     # a trust policy whose only principal is unknown: whether the role is a function role is undecided (was a pass)
-    pytest.param("iam-lambda-trust-scoped", _trust(lambda out: {
+    pytest.param("iam-lambda-trust-source-account", _trust(lambda out: {
         "Effect": "Allow", "Principal": {"Service": out("lambda.amazonaws.com")}, "Action": "sts:AssumeRole"}),
                  {"orders-role"}, {}, id="trust-function-role-unknown"),
     # an unknown principal beside the lambda one was reported as trusting '<unknown>' (a false failure)

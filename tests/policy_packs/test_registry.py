@@ -20,7 +20,14 @@ from support import PACK_DIR, ROOT, SHARED_CATALOGUE_CANDIDATES, shared_catalogu
 
 # Policies the pack adds beyond the shared catalogue (GUARDRAILS.md); each is documented as an
 # extension in README.md or docs/ (the `leastpriv` branch adds kms-key-serves-its-consumers).
-EXTENSIONS = {"kms-key-serves-its-consumers"}
+EXTENSIONS = {
+    "kms-key-serves-its-consumers",  # issue 11
+    "iam-lambda-trust-source-account",  # issue 8: the advisory half of iam-lambda-trust-scoped
+}
+# "What the words mean" makes a function role that trusts anything besides Lambda a mandatory failure of
+# iam-lambda-trust-scoped; the catalogue table above it still says advisory (the advisory part, the
+# aws:SourceAccount guard, is iam-lambda-trust-source-account).
+LEVEL_OVERRIDES = {"iam-lambda-trust-scoped": "mandatory"}
 _LEVEL_WORDS = ("mandatory", "advisory", "disabled")
 
 
@@ -39,7 +46,7 @@ def catalogue_levels() -> dict[str, set[str]]:
         if "disabled by default is acceptable" in level:
             allowed.add("disabled")
         assert allowed <= set(_LEVEL_WORDS), (name, level)
-        levels[name] = allowed
+        levels[name] = {LEVEL_OVERRIDES[name]} if name in LEVEL_OVERRIDES else allowed
     return levels
 
 

@@ -16,7 +16,7 @@ import pulumi
 
 from secure_serverless import SecureFunction, SecureFunctionArgs
 from secure_serverless.check.mocks import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, run_program
-from secure_serverless.check.model import RecordedResource
+from secure_serverless.check.model import UNKNOWN, RecordedResource
 
 REGION = DEFAULT_REGION
 ACCOUNT = DEFAULT_ACCOUNT_ID
@@ -53,10 +53,16 @@ def find(resources: Iterable[RecordedResource], name: str) -> RecordedResource:
     return matches[0]
 
 
+_COMPUTED = frozenset({"arn", "id", "name", "url", "keyId"})
+
+
 def output(resources: Iterable[RecordedResource], name: str, key: str) -> Any:
-    """An output (else input) of resource ``name``: its physical name, ARN, id, ..."""
+    """An output (else input) of resource ``name``: its physical name, ARN, id, ...; in a preview, a computed
+    output the resource does not have yet is unknown (as the engine sends it), not absent."""
     resource = find(resources, name)
-    return resource.outputs.get(key, resource.inputs.get(key))
+    value = resource.outputs.get(key, resource.inputs.get(key))
+    # a created resource always has these after an update; absent, they are computed and still unknown
+    return UNKNOWN if value is None and resource.custom and key in _COMPUTED else value
 
 
 def physical(resources: Iterable[RecordedResource], name: str) -> Any:

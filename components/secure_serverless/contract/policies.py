@@ -27,6 +27,7 @@ IAM_NO_WILDCARD_RESOURCES = "iam-no-wildcard-resources"
 IAM_NO_ADMIN_MANAGED_POLICIES = "iam-no-admin-managed-policies"
 IAM_NO_PRIVILEGE_ESCALATION = "iam-no-privilege-escalation"
 IAM_LAMBDA_TRUST_SCOPED = "iam-lambda-trust-scoped"
+IAM_LAMBDA_TRUST_SOURCE_ACCOUNT = "iam-lambda-trust-source-account"
 IAM_ROLE_NOT_SHARED = "iam-role-not-shared"
 IAM_PERMISSIONS_BOUNDARY = "iam-permissions-boundary"
 IAM_SECRET_READ_SCOPED = "iam-secret-read-scoped"
@@ -91,10 +92,19 @@ CATALOGUE: dict[str, PolicyEntry] = {
         level="advisory",
         waivable=True,
         types=(
+            "aws:alb/targetGroupAttachment:TargetGroupAttachment",
+            "aws:apigateway/integration:Integration",
+            "aws:apigatewayv2/integration:Integration",
+            "aws:cloudwatch/eventTarget:EventTarget",
+            "aws:lambda/eventSourceMapping:EventSourceMapping",
             "aws:lambda/function:Function",
             "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
             "aws:lambda/functionUrl:FunctionUrl",
             "aws:lambda/permission:Permission",
+            "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+            "aws:s3/bucketNotification:BucketNotification",
+            "aws:sfn/stateMachine:StateMachine",
+            "aws:sns/topicSubscription:TopicSubscription",
         ),
     ),
     LAMBDA_RUNTIME_SUPPORTED: PolicyEntry(
@@ -171,9 +181,13 @@ CATALOGUE: dict[str, PolicyEntry] = {
         waivable=True,
         types=(
             "aws:iam/policy:Policy",
+            "aws:iam/policyAttachment:PolicyAttachment",
             "aws:iam/role:Role",
+            "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
             "aws:iam/rolePolicy:RolePolicy",
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+            "aws:lambda/function:Function",
         ),
     ),
     IAM_NO_WILDCARD_RESOURCES: PolicyEntry(
@@ -183,9 +197,13 @@ CATALOGUE: dict[str, PolicyEntry] = {
         waivable=True,
         types=(
             "aws:iam/policy:Policy",
+            "aws:iam/policyAttachment:PolicyAttachment",
             "aws:iam/role:Role",
+            "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
             "aws:iam/rolePolicy:RolePolicy",
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+            "aws:lambda/function:Function",
         ),
     ),
     IAM_NO_ADMIN_MANAGED_POLICIES: PolicyEntry(
@@ -197,7 +215,11 @@ CATALOGUE: dict[str, PolicyEntry] = {
             "aws:iam/policy:Policy",
             "aws:iam/policyAttachment:PolicyAttachment",
             "aws:iam/role:Role",
+            "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
+            "aws:iam/rolePolicy:RolePolicy",
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+            "aws:lambda/function:Function",
         ),
     ),
     IAM_NO_PRIVILEGE_ESCALATION: PolicyEntry(
@@ -207,13 +229,27 @@ CATALOGUE: dict[str, PolicyEntry] = {
         waivable=True,
         types=(
             "aws:iam/policy:Policy",
+            "aws:iam/policyAttachment:PolicyAttachment",
             "aws:iam/role:Role",
+            "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
             "aws:iam/rolePolicy:RolePolicy",
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+            "aws:lambda/function:Function",
         ),
     ),
     IAM_LAMBDA_TRUST_SCOPED: PolicyEntry(
         name=IAM_LAMBDA_TRUST_SCOPED,
+        kind="stack",
+        level="mandatory",
+        waivable=True,
+        types=(
+            "aws:iam/role:Role",
+            "aws:lambda/function:Function",
+        ),
+    ),
+    IAM_LAMBDA_TRUST_SOURCE_ACCOUNT: PolicyEntry(
+        name=IAM_LAMBDA_TRUST_SOURCE_ACCOUNT,
         kind="resource",
         level="advisory",
         waivable=True,
@@ -233,11 +269,12 @@ CATALOGUE: dict[str, PolicyEntry] = {
     ),
     IAM_PERMISSIONS_BOUNDARY: PolicyEntry(
         name=IAM_PERMISSIONS_BOUNDARY,
-        kind="resource",
+        kind="stack",
         level="disabled",
         waivable=True,
         types=(
             "aws:iam/role:Role",
+            "aws:lambda/function:Function",
         ),
     ),
     IAM_SECRET_READ_SCOPED: PolicyEntry(
@@ -247,9 +284,13 @@ CATALOGUE: dict[str, PolicyEntry] = {
         waivable=True,
         types=(
             "aws:iam/policy:Policy",
+            "aws:iam/policyAttachment:PolicyAttachment",
             "aws:iam/role:Role",
+            "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
             "aws:iam/rolePolicy:RolePolicy",
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+            "aws:lambda/function:Function",
         ),
     ),
     KMS_KEY_ROTATION_ENABLED: PolicyEntry(
@@ -267,8 +308,11 @@ CATALOGUE: dict[str, PolicyEntry] = {
         level="mandatory",
         waivable=True,
         types=(
+            "aws:kms/externalKey:ExternalKey",
             "aws:kms/key:Key",
             "aws:kms/keyPolicy:KeyPolicy",
+            "aws:kms/replicaExternalKey:ReplicaExternalKey",
+            "aws:kms/replicaKey:ReplicaKey",
         ),
     ),
     KMS_NO_CROSS_ACCOUNT_ACCESS: PolicyEntry(
@@ -281,6 +325,7 @@ CATALOGUE: dict[str, PolicyEntry] = {
             "aws:kms/grant:Grant",
             "aws:kms/key:Key",
             "aws:kms/keyPolicy:KeyPolicy",
+            "aws:kms/replicaExternalKey:ReplicaExternalKey",
             "aws:kms/replicaKey:ReplicaKey",
         ),
     ),
@@ -344,6 +389,7 @@ CATALOGUE: dict[str, PolicyEntry] = {
         level="mandatory",
         waivable=True,
         types=(
+            "aws:secretsmanager/secret:Secret",
             "aws:secretsmanager/secretPolicy:SecretPolicy",
         ),
     ),
@@ -401,6 +447,7 @@ CATALOGUE: dict[str, PolicyEntry] = {
         level="mandatory",
         waivable=True,
         types=(
+            "aws:cloudwatch/compositeAlarm:CompositeAlarm",
             "aws:cloudwatch/metricAlarm:MetricAlarm",
             "aws:lambda/function:Function",
         ),

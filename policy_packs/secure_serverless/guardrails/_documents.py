@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from guardrails._values import UNKNOWN, is_unknown, plain
+from guardrails.contract.wildcards import is_wildcard_resource
 
 if TYPE_CHECKING:
     from guardrails._policy import Ctx, Res
@@ -174,6 +175,8 @@ def _pattern(glob: str) -> re.Pattern[str]:
 
 def glob_match(glob: str, text: str) -> bool:
     """IAM-style wildcard match (``*`` and ``?``, case-insensitive)."""
+    if "*" not in glob and "?" not in glob:  # most patterns are plain names: no regex to build
+        return glob.lower() == text.lower()
     return _pattern(glob).fullmatch(text) is not None
 
 
@@ -223,17 +226,37 @@ def _operator_is_positive(operator: str) -> bool:
     return name in _POSITIVE_OPERATORS
 
 
-def pins_caller(statement: Statement) -> bool | None:
-    """Whether the statement's condition pins its caller to concrete values (None: unknown during preview).
+def concrete_value(key: str, value: str) -> bool:
+    """Whether a condition value names something specific for ``key`` (lower-cased).
 
-    Only the keys in :data:`PINNING_KEYS` count, with a positive operator (not ``...IfExists``, not
-    ``Not...``) and at least one value that is not made of wildcards only.
+    An ARN key (``aws:SourceArn``) needs an ARN that is not a wildcard resource; account, organisation and
+    endpoint ids hold no wildcard at all; any other key needs more than wildcards.
     """
-    if is_unknown(statement.condition):
+    text = value.strip()
+    if key.endswith("arn"):
+        return text != "" and not is_wildcard_resource(text)
+    if key in _ID_KEYS:
+        return text != "" and not any(ch in "*?" for ch in text)
+    return text != "" and not _only_wildcards(text)
+
+
+_ID_KEYS = frozenset({"aws:sourceaccount", "aws:sourceowner", "aws:principalorgid", "aws:principalaccount",
+                      "aws:sourcevpce", "kms:calleraccount"})
+
+
+def pins(statement: Statement, keys: frozenset[str]) -> bool | None:
+    """Whether the statement's condition restricts one of ``keys`` (lower-cased) to concrete values.
+
+    A positive operator (``StringEquals``, ``StringLike``, ``ArnEquals``, ``ArnLike``; not ``...IfExists``,
+    not ``Not...``, not ``ForAllValues:``) with values that are all concrete (:func:`concrete_value`).
+    None when that depends on a value unknown during preview.
+    """
+    condition = statement.condition
+    if is_unknown(condition):
         return None
-    undecided = False
-    for key, entries in condition_keys(statement.condition).items():
-        if key not in PINNING_KEYS:
+    undecided = isinstance(condition, dict) and any(is_unknown(block) for block in condition.values())
+    for key, entries in condition_keys(condition).items():
+        if key not in keys:
             continue
         for operator, value in entries:
             if not _operator_is_positive(operator):
@@ -243,9 +266,17 @@ def pins_caller(statement: Statement) -> bool | None:
                 undecided = True
                 continue
             strings = [v for v in values if isinstance(v, str)]
-            if strings and not any(_only_wildcards(v) for v in strings):
+            if strings and len(strings) == len(values) and all(concrete_value(key, v) for v in strings):
                 return True
     return None if undecided else False
+
+
+def pins_caller(statement: Statement) -> bool | None:
+    """Whether the statement's condition pins its caller to concrete values (None: unknown during preview).
+
+    Only the keys in :data:`PINNING_KEYS` count (GUARDRAILS.md, "Public principal"), as :func:`pins` says.
+    """
+    return pins(statement, PINNING_KEYS)
 
 
 def wildcard_principal(statement: Statement) -> bool | None:

@@ -31,7 +31,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from guardrails import _waivers
 from guardrails._config import Config, JsonSchema, common_properties
-from guardrails._values import is_unknown, plain
+from guardrails._values import UNKNOWN, is_unknown, plain
 
 STRICT = False
 """Re-raise errors from checks instead of reporting them (set by the test-suite)."""
@@ -359,6 +359,97 @@ def assign_order(policies: Iterable[Any]) -> None:
         meta(policy).order = index
 
 
+def read_prop(res: Res, key: str) -> Any:
+    """One property of ``res`` as plain data, without copying all of them (links read one or two keys of
+    many resources; the full plain view is built only for what a rule judges)."""
+    if res._props is not None:
+        return res._props.get(key)
+    raw = res._raw
+    try:
+        value = raw[key] if isinstance(raw, Mapping) and key in raw else None
+    except UnknownValueError:
+        return UNKNOWN
+    except Exception:  # a broken entry reads as absent, as in the full view
+        return None
+    return plain(value)
+
+
+def _arn_name(value: str) -> str | None:
+    """The name an ARN ends in (``arn:...:function:<name>[:<qualifier>]``, ``.../<name>``), None if not an ARN."""
+    if not value.startswith("arn:") or value.count(":") < 5:
+        return None
+    if ":function:" in value:  # a Lambda ARN may carry a version or alias qualifier after the name
+        return value.split(":function:", 1)[1].split(":", 1)[0]
+    return value.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+class _ValueIndex:
+    """Targets of some types by each known value of some keys, and by name (built once per stack)."""
+
+    def __init__(self, stack: Stack, types: frozenset[str], keys: tuple[str, ...]) -> None:
+        self.position: dict[str, int] = {}
+        self.by_value: dict[str, list[Res]] = {}
+        self.by_name: dict[str, list[Res]] = {}
+        self.keyless: list[Res] = []  # no key known yet (a preview's outputs are absent): may equal any value
+        for index, target in enumerate(stack.resources):
+            if target.type not in types:
+                continue
+            self.position[target.urn] = index
+            candidates = [read_prop(target, key) for key in keys]
+            for candidate in candidates:
+                if isinstance(candidate, str) and candidate and not is_unknown(candidate):
+                    self.by_value.setdefault(candidate, []).append(target)
+            name = read_prop(target, "name")
+            if isinstance(name, str) and name and not is_unknown(name):
+                self.by_name.setdefault(name, []).append(target)
+            if any(is_unknown(c) for c in candidates) or all(c is None for c in candidates):
+                self.keyless.append(target)
+
+    def lookup(self, value: str) -> list[Res] | None:
+        found = {t.urn: t for t in self.by_value.get(value, [])}
+        name = _arn_name(value)
+        if name is not None:
+            service = value.split(":")[2]
+            for target in self.by_name.get(name, []):
+                if service and service in target.type.lower():
+                    found.setdefault(target.urn, target)
+        if found:
+            return sorted(found.values(), key=lambda t: self.position[t.urn])
+        if name is None:
+            ambiguous = bool(self.keyless)
+        else:  # an ARN: a target whose name is known and differs cannot be it
+            ambiguous = any(not isinstance(read_prop(t, "name"), str) or is_unknown(read_prop(t, "name"))
+                            for t in self.keyless)
+        return None if ambiguous else []
+
+
+def _value_index(stack: Stack, types: frozenset[str], keys: tuple[str, ...]) -> _ValueIndex:
+    indexes: dict[tuple[frozenset[str], tuple[str, ...]], _ValueIndex] = stack.__dict__.setdefault(
+        "_value_indexes", {}
+    )
+    index = indexes.get((types, keys))
+    if index is None:
+        index = indexes[(types, keys)] = _ValueIndex(stack, types, keys)
+    return index
+
+
+def resolve_value(
+    stack: Stack, source: Res, prop: str, value: Any, types: set[str] | frozenset[str], keys: tuple[str, ...]
+) -> list[Res] | None:
+    """What one ``value`` of ``source.<prop>`` (the property or one item of its list) refers to; see :func:`resolve`."""
+    if is_unknown(value):
+        # what a value unknown during preview was computed from is the only clue to what it names
+        found = [
+            stack.by_urn[urn]
+            for urn in source.property_dependencies.get(prop, ())
+            if urn in stack.by_urn and stack.by_urn[urn].type in types
+        ]
+        return found or None
+    if not isinstance(value, str) or not value:
+        return []
+    return _value_index(stack, frozenset(types), keys).lookup(value)
+
+
 def resolve(
     stack: Stack,
     source: Res,
@@ -366,41 +457,24 @@ def resolve(
     target_types: Iterable[str],
     keys: Iterable[str] = ("name", "id", "arn"),
 ) -> list[Res] | None:
-    """The resources of ``target_types`` that ``source.<prop>`` refers to.
+    """The resources of ``target_types`` that ``source.<prop>`` refers to (GUARDRAILS.md: links are values).
 
-    Property dependencies first (they are known during preview), then the value matched against the
-    targets' ``keys`` (and the last path segment of an ARN). Returns None when the reference is
-    unknown during preview and no dependency names it; an empty list means "outside this stack".
+    A known value names the targets whose ``keys`` (or the last segment of an ARN naming the target's
+    ``name``) equal it, whatever it was computed from; only a value unknown during preview falls back to
+    the property's dependencies. A list value names the union of its items. Returns None when a reference
+    cannot be decided during preview; an empty list means "outside this stack".
     """
     types = set(target_types)
-    by_dependency = [
-        stack.by_urn[urn]
-        for urn in source.property_dependencies.get(prop, ())
-        if urn in stack.by_urn and stack.by_urn[urn].type in types
-    ]
-    if by_dependency:
-        return by_dependency
-    value = source.props.get(prop)
-    if is_unknown(value):
-        return None
-    if not isinstance(value, str) or not value:
-        return []
     key_list = tuple(keys)
-    matches = []
-    for target in stack.resources:
-        if target.type not in types:
-            continue
-        for key in key_list:
-            candidate = target.props.get(key)
-            if isinstance(candidate, str) and candidate and candidate == value:
-                matches.append(target)
-                break
-        else:
-            if value.startswith("arn:") and target.props.get("name") == value.rsplit("/", 1)[-1].rsplit(":", 1)[-1]:
-                arn_type = value.split(":")[2] if value.count(":") >= 2 else ""
-                if arn_type and arn_type in target.type.lower():
-                    matches.append(target)
-    return matches
+    value = read_prop(source, prop)
+    items = value if isinstance(value, list) else [value]
+    found: list[Res] = []
+    for item in items:
+        targets = resolve_value(stack, source, prop, item, types, key_list)
+        if targets is None:
+            return None
+        found.extend(t for t in targets if all(t is not other for other in found))
+    return found
 
 
 def referrers(

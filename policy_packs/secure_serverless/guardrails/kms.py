@@ -61,36 +61,45 @@ ROTATION = resource_policy(
 )
 
 
+# Key policies: Key, KeyPolicy, and the multi-Region replica and imported-material keys, which carry their own.
+REPLICA_EXTERNAL_KEY = "aws:kms/replicaExternalKey:ReplicaExternalKey"
+KEY_POLICY_HOLDERS = (t.KEY, t.REPLICA_KEY, t.EXTERNAL_KEY, REPLICA_EXTERNAL_KEY, t.KEY_POLICY)
+# kms:CallerAccount pins a key-policy caller like aws:PrincipalAccount (AWS's own key policies use it).
+_KEY_PINNING_KEYS = docs.PINNING_KEYS | {"kms:calleraccount"}
+
+
 def _check_key_policy(ctx: Ctx, key: Res, cfg: Config) -> None:
     # an absent policy has no statements: AWS applies the default key policy (the account root only)
     document = docs.parse(key.props.get("policy"))
     for index, statement in docs.allowing_statements(ctx, key, "policy", document):
-        principals = [value for _, value in statement.principals]
-        if any(is_unknown(v) for v in principals):
+        everyone = docs.wildcard_principal(statement)
+        pinned = docs.pins(statement, _KEY_PINNING_KEYS)
+        if everyone is False or pinned is True:
+            continue
+        if everyone is None or pinned is None:
             ctx.undecided(key, docs.statement_path("policy", index, "Principal"))
             continue
-        wildcard = statement.not_principals or any(v == "*" for v in principals)
-        if wildcard and not statement.has_condition:
-            ctx.fail(
-                key,
-                f"KMS key '{key.name}' policy {statement.label(index)} allows Principal '*' without a condition; "
-                "key policies must name their principals or condition a wildcard. Fix: SecureFunction's key "
-                "policy names every principal; raw: aws.kms.Key(policy=...) with explicit principals (account "
-                "root, the role, logs.<region>.amazonaws.com).",
-            )
+        ctx.fail(
+            key,
+            f"{key.label()} policy {statement.label(index)} allows Principal '*' without a condition that pins the "
+            "caller (aws:SourceAccount, aws:PrincipalAccount, aws:PrincipalOrgID, kms:CallerAccount, ... with "
+            "concrete values); key policies must name their principals. Fix: SecureFunction's key policy names "
+            "every principal; raw: aws.kms.Key(policy=...) with explicit principals (account root, the role, "
+            "logs.<region>.amazonaws.com).",
+        )
 
 
 KEY_POLICY = resource_policy(
     name="kms-key-policy-no-wildcard-principal",
     anchors=("FSBP KMS.5", "CKV_AWS_33"),
     description=(
-        "KMS key policies (aws.kms.Key policy and aws.kms.KeyPolicy) grant no Principal '*' without a "
-        "condition (preview: an unknown policy is undecided)."
+        "KMS key policies (aws.kms.Key, KeyPolicy, ReplicaKey, ExternalKey, ReplicaExternalKey) grant no Principal "
+        "'*' unless a condition pins the caller to concrete values (preview: an unknown policy is undecided)."
     ),
     level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
-    remediation="Name the principals in the key policy, or add a Condition to the wildcard statement.",
-    types=[t.KEY, t.KEY_POLICY],
+    remediation="Name the principals in the key policy, or pin a wildcard with aws:PrincipalAccount/kms:CallerAccount.",
+    types=KEY_POLICY_HOLDERS,
     check=_check_key_policy,
 )
 
@@ -99,7 +108,6 @@ KEY_POLICY = resource_policy(
 _ACCOUNT_IN_ARN = re.compile(r"^arn:[a-z-]+:[a-z0-9-]*:[a-z0-9-]*:(\d{12}):")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _CALLER_ACCOUNT_KEYS = ("kms:calleraccount", "aws:principalaccount")
-_KEY_POLICY_HOLDERS = (t.KEY, t.REPLICA_KEY, t.EXTERNAL_KEY, t.KEY_POLICY)
 
 
 def _account_of(principal: str) -> str | None:
@@ -112,7 +120,9 @@ def _account_of(principal: str) -> str | None:
 def stack_accounts(stack: Stack) -> set[str]:
     """The accounts the stack's resources live in (from their known ARNs and providers' allowedAccountIds)."""
     accounts: set[str] = set()
-    for res in stack.resources:
+    # the resources that carry the account in an ARN of their own (reading every resource's properties
+    # would cost a large stack more than the rule)
+    for res in stack.of_type(*KEY_POLICY_HOLDERS, t.GRANT, t.ROLE, t.FUNCTION, t.QUEUE, t.TOPIC, t.LOG_GROUP):
         arn = res.props.get("arn")
         if isinstance(arn, str):
             account = _account_of(arn)
@@ -154,7 +164,7 @@ def _granted_accounts(res: Res) -> Iterator[tuple[str, Any]]:
 def _check_cross_account(ctx: Ctx, stack: Stack, cfg: Config) -> None:
     own = stack_accounts(stack)
     trusted = set(cfg.strings("trustedAccounts"))
-    for res in stack.of_type(*_KEY_POLICY_HOLDERS, t.GRANT):
+    for res in stack.of_type(*KEY_POLICY_HOLDERS, t.GRANT):
         outsiders: list[str] = []
         for where, principal in _granted_accounts(res):
             if is_unknown(principal):
@@ -183,14 +193,15 @@ NO_CROSS_ACCOUNT = stack_policy(
     name="kms-no-cross-account-access",
     anchors=("IAM Access Analyzer external access findings",),
     description=(
-        "Stack policy: KMS key policies (Key, ReplicaKey, ExternalKey, KeyPolicy) and grants give no principal "
+        "Stack policy: KMS key policies (Key, ReplicaKey, ExternalKey, ReplicaExternalKey, KeyPolicy) and grants "
+        "give no principal "
         "outside the stack's account except configured trusted accounts (preview: an unknown principal, or an "
         "account that cannot be compared yet, is undecided)."
     ),
     level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation="Remove principals of other accounts from key policies and grants, or trust the account in config.",
-    types=[*_KEY_POLICY_HOLDERS, t.GRANT],
+    types=[*KEY_POLICY_HOLDERS, t.GRANT],
     check=_check_cross_account,
     config={"trustedAccounts": string_array([], "Account ids outside the stack that keys may be shared with.")},
 )

@@ -1,18 +1,18 @@
-"""Lambda guardrails: functions, function URLs and resource-based permissions."""
+"""Lambda guardrails about functions themselves (their invokers: :mod:`guardrails.lambda_triggers`)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy, Severity
 
 from guardrails import _types as t
 from guardrails._config import Config, boolean, integer, minimum_entropy_millibits, string_array
-from guardrails._policy import Ctx, Res, Stack, resolve, resource_policy, stack_policy
+from guardrails._policy import Ctx, Res, Stack, resource_policy, stack_policy
 from guardrails._values import UNKNOWN, as_number, first, get, is_set, is_unknown
 from guardrails.contract.aws import SUPPORTED_RUNTIMES
 from guardrails.contract.credentials import credential_kind
+from guardrails.lambda_triggers import FAILURE_DESTINATION, PERMISSION_SCOPED, URL_AUTH
 
 # -- lambda-env-kms-encrypted ---------------------------------------------------------------------
 
@@ -177,114 +177,6 @@ CONCURRENCY = resource_policy(
     types=[t.FUNCTION],
     check=_check_concurrency,
     config={"maximumReservedConcurrency": integer(1000, "Largest accepted reserved concurrency.", minimum=1)},
-)
-
-# -- lambda-failure-destination (stack) -----------------------------------------------------------
-
-ASYNC_PRINCIPALS = frozenset(
-    {
-        "s3.amazonaws.com",
-        "sns.amazonaws.com",
-        "events.amazonaws.com",
-        "ses.amazonaws.com",
-        "logs.amazonaws.com",
-        "iot.amazonaws.com",
-        "config.amazonaws.com",
-        "codecommit.amazonaws.com",
-        "lambda.alarms.cloudwatch.amazonaws.com",
-        "cloudwatch.amazonaws.com",
-        "scheduler.amazonaws.com",
-        "connect.amazonaws.com",
-        "cognito-sync.amazonaws.com",
-    }
-)
-
-
-def _has_dead_letter(fn: Res) -> bool | None:
-    return is_set(get(first(fn.props.get("deadLetterConfig")), "targetArn"))
-
-
-def _check_failure_destination(ctx: Ctx, stack: Stack, cfg: Config) -> None:
-    functions = stack.of_type(t.FUNCTION)
-    if not functions:
-        return
-    handled: set[str] = set()
-    async_for: set[str] = set()
-    sync_for: set[str] = set()
-    unresolved = False
-
-    def targets(source: Res, prop: str) -> list[Res] | None:
-        return resolve(stack, source, prop, [t.FUNCTION], keys=("name", "arn", "id"))
-
-    for config in stack.of_type(t.EVENT_INVOKE_CONFIG):
-        fns = targets(config, "functionName")
-        if fns is None:
-            unresolved = True
-            continue
-        on_failure = get(first(get(first(config.props.get("destinationConfig")), "onFailure")), "destination")
-        for fn in fns:
-            async_for.add(fn.urn)
-            if is_set(on_failure) is not False:
-                handled.add(fn.urn)
-    for permission in stack.of_type(t.PERMISSION):
-        fns = targets(permission, "function")
-        principal = permission.props.get("principal")
-        if fns is None or is_unknown(principal):
-            unresolved = True
-            continue
-        kind = async_for if isinstance(principal, str) and principal in ASYNC_PRINCIPALS else sync_for
-        kind.update(fn.urn for fn in fns)
-    for trigger in stack.of_type(t.FUNCTION_URL, t.EVENT_SOURCE_MAPPING):
-        fns = targets(trigger, "functionName")
-        if fns is None:
-            unresolved = True
-            continue
-        sync_for.update(fn.urn for fn in fns)
-
-    untriggered_required = cfg.boolean("requireWhenNoTriggerInStack")
-    for fn in functions:
-        dead_letter = _has_dead_letter(fn)
-        if dead_letter is not False or fn.urn in handled:
-            continue  # unknown-at-preview target ARN: a queue/topic of this stack will be set
-        if fn.urn in async_for:
-            why = "is invoked asynchronously"
-        elif unresolved:
-            ctx.undecided(fn, "triggers")
-            continue
-        elif fn.urn in sync_for:
-            continue
-        elif untriggered_required:
-            why = "has no trigger in this stack (it may be invoked asynchronously from elsewhere)"
-        else:
-            continue
-        ctx.fail(
-            fn,
-            f"Lambda function '{fn.name}' {why} but has no dead-letter queue or on-failure destination; "
-            "async-invoked functions must keep failed events. Fix: "
-            "SecureFunctionArgs(create_dead_letter_queue=True) (the default); raw: "
-            "aws.lambda_.Function(dead_letter_config={'target_arn': queue.arn}) or "
-            "aws.lambda_.FunctionEventInvokeConfig(destination_config={'on_failure': {'destination': arn}}).",
-        )
-
-
-FAILURE_DESTINATION = stack_policy(
-    name="lambda-failure-destination",
-    anchors=("CKV_AWS_116", "NAG LambdaDLQ"),
-    description=(
-        "Stack policy: asynchronously invoked Lambda functions have a dead-letter queue or an on-failure "
-        "destination, judged from the function and its triggers in the stack; sync-only functions are exempt "
-        "(preview: an unknown target ARN counts as set, an unknown trigger is undecided)."
-    ),
-    level=EnforcementLevel.ADVISORY,
-    severity=Severity.MEDIUM,
-    remediation="Add dead_letter_config.target_arn, or a FunctionEventInvokeConfig with an on_failure destination.",
-    types=[t.FUNCTION, t.EVENT_INVOKE_CONFIG, t.PERMISSION, t.FUNCTION_URL],
-    check=_check_failure_destination,
-    config={
-        "requireWhenNoTriggerInStack": boolean(
-            True, "Treat functions with no trigger in the stack as async-invoked (their callers may be elsewhere)."
-        )
-    },
 )
 
 # -- lambda-runtime-supported ---------------------------------------------------------------------
@@ -554,86 +446,6 @@ REQUIRED_TAGS = resource_policy(
     types=[t.FUNCTION],
     check=_check_tags,
     config={"requiredTags": string_array([], "Tag keys every function must carry.")},
-)
-
-# -- lambda-url-auth-iam (stack) ------------------------------------------------------------------
-
-
-def _function_owner(stack: Stack, source: Res, prop: str) -> list[Res]:
-    return resolve(stack, source, prop, [t.FUNCTION], keys=("name", "arn", "id")) or []
-
-
-def _check_url_auth(ctx: Ctx, stack: Stack, cfg: Config) -> None:
-    for url in stack.of_type(t.FUNCTION_URL):
-        auth = url.props.get("authorizationType")
-        if is_unknown(auth):
-            ctx.undecided(url, "authorizationType")
-            continue
-        if auth != "AWS_IAM":
-            ctx.fail(
-                url,
-                f"Function URL '{url.name}' uses authorizationType {auth!r}; function URLs must use AWS_IAM. "
-                "Fix: SecureFunction creates URLs with AWS_IAM only; raw: "
-                "aws.lambda_.FunctionUrl(authorization_type='AWS_IAM').",
-                owners=_function_owner(stack, url, "functionName"),
-            )
-
-
-URL_AUTH = stack_policy(
-    name="lambda-url-auth-iam",
-    anchors=("CKV_AWS_258", "NAG LambdaFunctionUrlAuth"),
-    description=(
-        "Stack policy (waivers come from the function's tags): Lambda function URLs use AWS_IAM "
-        "authorization (preview: an unknown authorization type is undecided)."
-    ),
-    level=EnforcementLevel.MANDATORY,
-    severity=Severity.CRITICAL,
-    remediation="Set authorization_type='AWS_IAM' on the aws.lambda_.FunctionUrl and grant lambda:InvokeFunctionUrl.",
-    types=[t.FUNCTION_URL, t.FUNCTION],
-    check=_check_url_auth,
-    waivable=False,
-)
-
-# -- lambda-permission-scoped (stack) -------------------------------------------------------------
-
-_SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9.-]+\.(amazonaws\.com(\.cn)?|amazon\.com|aws\.internal)$")
-
-
-def _check_permission(ctx: Ctx, stack: Stack, cfg: Config) -> None:
-    for permission in stack.of_type(t.PERMISSION):
-        principal = permission.props.get("principal")
-        if is_unknown(principal):
-            ctx.undecided(permission, "principal")
-            continue
-        if not isinstance(principal, str):
-            continue
-        if principal != "*" and not _SERVICE_PRINCIPAL.match(principal):
-            continue
-        scoped = [is_set(permission.props.get(key)) for key in ("sourceArn", "sourceAccount")]
-        if any(s is not False for s in scoped):  # unknown during preview: it will be set
-            continue
-        ctx.fail(
-            permission,
-            f"Lambda permission '{permission.name}' lets principal {principal!r} invoke the function without "
-            "sourceArn or sourceAccount; permissions for '*' or a service principal must name the source. Fix: "
-            "aws.lambda_.Permission(source_arn=<the rule/bucket/topic ARN>, source_account=<account id>).",
-            owners=_function_owner(stack, permission, "function"),
-        )
-
-
-PERMISSION_SCOPED = stack_policy(
-    name="lambda-permission-scoped",
-    anchors=("FSBP Lambda.1", "CKV_AWS_301/364"),
-    description=(
-        "Stack policy (waivers come from the function's tags): a lambda.Permission for principal '*' or a "
-        "service principal sets sourceArn or sourceAccount (preview: an unknown source counts as set, an "
-        "unknown principal is undecided)."
-    ),
-    level=EnforcementLevel.MANDATORY,
-    severity=Severity.HIGH,
-    remediation="Set source_arn (and source_account) on every aws.lambda_.Permission for a service or '*'.",
-    types=[t.PERMISSION, t.FUNCTION],
-    check=_check_permission,
 )
 
 POLICIES: list[Policy] = [

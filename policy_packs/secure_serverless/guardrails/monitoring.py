@@ -1,7 +1,13 @@
-"""Monitoring guardrails: every function has Errors and Throttles alarms that notify someone."""
+"""Monitoring guardrails: every function has Errors and Throttles alarms that notify someone.
+
+An alarm notifies when ``actionsEnabled`` is not false and alarm actions are set; a composite alarm
+that notifies and whose rule names a function's alarm (``ALARM("name")`` or its ARN) notifies for it
+(GUARDRAILS.md, "Alarms that notify").
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +16,11 @@ from pulumi_policy import EnforcementLevel, Policy, Severity
 from guardrails import _types as t
 from guardrails._config import Config, string_array
 from guardrails._policy import Ctx, Res, Stack, stack_policy
-from guardrails._values import get, is_set, is_unknown
+from guardrails._values import UNKNOWN, as_bool, get, is_set, is_unknown
+
+COMPOSITE_ALARM = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
+# ALARM(name), ALARM("name") or ALARM('arn:...'): the alarm states a composite rule reacts to
+_RULE_ALARM = re.compile(r"\bALARM\s*\(\s*[\"']?([^\"')]+?)[\"']?\s*\)", re.IGNORECASE)
 
 
 @dataclass
@@ -18,11 +28,58 @@ class _Watch:
     alarm: Res
     metric: str
     function: Any  # a name, UNKNOWN, or None
-    has_action: bool | None
+
+
+def notifies_itself(alarm: Res) -> bool | None:
+    """Whether an alarm's own actions notify: actions enabled and alarm actions set (None: unknown)."""
+    enabled = alarm.props.get("actionsEnabled")
+    if is_unknown(enabled):
+        return None
+    if as_bool(enabled) is False:
+        return False
+    return is_set(alarm.props.get("alarmActions"))
+
+
+def _named_by_rule(rule: str, alarm: Res) -> bool:
+    keys = {alarm.props.get("name"), alarm.props.get("arn"), alarm.props.get("alarmName")}
+    return any(isinstance(k, str) and k and name.strip() == k for name in _RULE_ALARM.findall(rule) for k in keys)
+
+
+def _notifying(stack: Stack) -> dict[str, bool | None]:
+    """Alarm URN -> whether it notifies, by its own actions or through composite alarms naming it."""
+    alarms = stack.of_type(t.METRIC_ALARM, COMPOSITE_ALARM)
+    verdict: dict[str, bool | None] = {alarm.urn: notifies_itself(alarm) for alarm in alarms}
+    composites = stack.of_type(COMPOSITE_ALARM)
+    for _ in range(len(composites) + 1):  # composites may name composites: settle to a fixed point
+        changed = False
+        for composite in composites:
+            own = verdict[composite.urn]
+            if own is False:
+                continue
+            rule = composite.props.get("alarmRule")
+            for alarm in alarms:
+                if alarm is composite or verdict[alarm.urn] is True:
+                    continue
+                if is_unknown(rule):
+                    by_dependency = alarm.urn in composite.property_dependencies.get("alarmRule", ())
+                    named: bool | None = True if by_dependency else None
+                else:
+                    named = isinstance(rule, str) and _named_by_rule(rule, alarm)
+                if named is False:
+                    continue
+                new = True if (named is True and own is True) else None
+                if new is None and verdict[alarm.urn] is False:
+                    verdict[alarm.urn] = None
+                    changed = True
+                elif new is True:
+                    verdict[alarm.urn] = True
+                    changed = True
+        if not changed:
+            break
+    return verdict
 
 
 def _watches(alarm: Res) -> list[_Watch]:
-    actions = is_set(alarm.props.get("alarmActions"))
     out: list[_Watch] = []
     metrics: list[Any] = [alarm.props]
     queries = alarm.props.get("metricQueries")
@@ -35,45 +92,46 @@ def _watches(alarm: Res) -> list[_Watch]:
         if namespace != "AWS/Lambda" or not isinstance(name, str):
             continue
         dimensions = metric.get("dimensions")
-        function = UNKNOWN_FN if is_unknown(dimensions) else get(dimensions, "FunctionName")
-        out.append(_Watch(alarm, name, function, actions))
+        function = UNKNOWN if is_unknown(dimensions) else get(dimensions, "FunctionName")
+        out.append(_Watch(alarm, name, function))
     return out
-
-
-UNKNOWN_FN = object()
 
 
 def _check_alarms(ctx: Ctx, stack: Stack, cfg: Config) -> None:
     required = cfg.strings("requiredMetrics")
     watches = [w for alarm in stack.of_type(t.METRIC_ALARM) for w in _watches(alarm)]
+    notifying = _notifying(stack) if watches else {}
     for fn in stack.of_type(t.FUNCTION):
         name = fn.props.get("name")
         for metric in required:
-            candidates = [w for w in watches if w.metric == metric]
             mine: list[_Watch] = []
             undecided = False
-            for watch in candidates:
+            for watch in (w for w in watches if w.metric == metric):
                 links = watch.alarm.property_dependencies
                 deps = {u for prop in ("dimensions", "metricQueries") for u in links.get(prop, ())}
                 if isinstance(watch.function, str) and isinstance(name, str):
-                    if watch.function == name:
+                    if watch.function == name:  # links are values: the dimension names the function
                         mine.append(watch)
-                elif fn.urn in deps:
-                    mine.append(watch)
-                elif watch.function is UNKNOWN_FN or is_unknown(watch.function) or not isinstance(name, str):
-                    undecided = True
-            if any(w.has_action is not False for w in mine if w.has_action is not None):
+                elif is_unknown(watch.function) or is_unknown(name) or not isinstance(name, str):
+                    if fn.urn in deps:
+                        mine.append(watch)
+                    else:
+                        undecided = True
+            verdicts = [notifying.get(w.alarm.urn) for w in mine]
+            if any(v is True for v in verdicts):
                 continue
-            if any(w.has_action is None for w in mine) or undecided:
+            if any(v is None for v in verdicts) or undecided:
                 ctx.undecided(fn, f"alarms.{metric}")
                 continue
-            state = "has no action" if mine else "is missing"
+            disabled = any(as_bool(w.alarm.props.get("actionsEnabled")) is False for w in mine)
+            state = ("has its actions disabled" if disabled else "has no action") if mine else "is missing"
             ctx.fail(
                 fn,
                 f"Lambda function '{fn.name}': the {metric} alarm {state}; every function must have "
                 f"{' and '.join(required)} alarms with an alarm action. Fix: SecureFunction creates them by "
                 "default (keep its alarms and alarm topic); raw: aws.cloudwatch.MetricAlarm(namespace='AWS/Lambda', "
-                f"metric_name='{metric}', dimensions={{'FunctionName': fn.name}}, alarm_actions=[topic.arn]).",
+                f"metric_name='{metric}', dimensions={{'FunctionName': fn.name}}, alarm_actions=[topic.arn]) "
+                "(actions_enabled not False), or a notifying aws.cloudwatch.CompositeAlarm whose rule names it.",
             )
 
 
@@ -81,13 +139,14 @@ FUNCTION_ALARMS = stack_policy(
     name="monitoring-function-alarms",
     description=(
         "Stack policy: every Lambda function has an Errors alarm and a Throttles alarm (AWS/Lambda, its "
-        "FunctionName) with an alarm action (preview: alarms are matched through dependencies; an unknown "
-        "action list or unmatched unknown dimension is undecided)."
+        "FunctionName) that notifies: actions enabled with an alarm action, or named by a notifying composite "
+        "alarm (preview: alarms are matched through dependencies; an unknown action list or unmatched unknown "
+        "dimension is undecided)."
     ),
     level=EnforcementLevel.MANDATORY,
     severity=Severity.MEDIUM,
     remediation="Create Errors and Throttles MetricAlarms for the function with alarm_actions set.",
-    types=[t.FUNCTION, t.METRIC_ALARM],
+    types=[t.FUNCTION, t.METRIC_ALARM, COMPOSITE_ALARM],
     check=_check_alarms,
     config={
         "requiredMetrics": string_array(["Errors", "Throttles"], "AWS/Lambda metrics each function must alarm on.")

@@ -127,13 +127,14 @@ NO_PUBLIC_ACCESS = resource_policy(
     name="secrets-no-public-access",
     anchors=("Secrets Manager BlockPublicPolicy",),
     description=(
-        "Secrets Manager resource policies (aws.secretsmanager.SecretPolicy) allow no Principal '*' unless a "
+        "Secrets Manager resource policies (aws.secretsmanager.SecretPolicy and Secret.policy) allow no "
+        "Principal '*' unless a "
         "condition pins the caller to concrete values (preview: an unknown policy or principal is undecided)."
     ),
     level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
     remediation="Name the principals, or pin a wildcard principal with aws:PrincipalOrgID / aws:PrincipalAccount.",
-    types=[t.SECRET_POLICY],
+    types=[t.SECRET_POLICY, t.SECRET],
     check=public_access_check(
         "secret",
         "name the roles that read the secret, and keep block_public_policy=True; raw: "

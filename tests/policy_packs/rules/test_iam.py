@@ -1,51 +1,19 @@
-"""guardrails/iam.py: one compliant case and one named case per way each IAM policy fails."""
+"""guardrails/iam.py: one compliant case and one named case per way each IAM permission policy fails."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from secure_serverless.contract import policies as p
-from secure_serverless.contract import types as t
 
-from support.pack import ENABLE, Change, case, document, rule_tests
-from support.stacks import ACCOUNT, REGION, Stack, add, find, output, patch, physical, raw
-
-TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders"
-
-
-def allow(action: Any, resource: Any = TABLE, **extra: Any) -> dict[str, Any]:
-    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
-
-
-def role_policy(*statements: dict[str, Any]) -> Change:
-    """The orders function's role policy replaced by ``statements``."""
-    return lambda s: patch(s, "orders-policy", set_={"policy": document(*statements)})
-
-
-def role_policy_on_own_role(action: str) -> Change:
-    """The orders role policy allows ``action`` on the orders role itself."""
-    return lambda s: role_policy(allow(action, output(s, "orders-role", "arn")))(s)
-
-
-def attach(policy_arn: str) -> Change:
-    def change(stack: Stack) -> Stack:
-        return add(stack, raw(t.ROLE_POLICY_ATTACHMENT, "orders-attach", {
-            "role": physical(stack, "orders-role"), "policyArn": policy_arn,
-        }, deps={"role": [find(stack, "orders-role").urn]}))
-    return change
-
-
-def trust(*statements: dict[str, Any]) -> Change:
-    return lambda s: patch(s, "orders-role", set_={"assumeRolePolicy": document(*statements)})
-
-
-def share_orders_role(stack: Stack) -> Stack:
-    return patch(stack, "billing", set_={"role": output(stack, "orders-role", "arn")},
-                 deps={"role": [find(stack, "orders-role").urn]})
-
-
-ECS_TRUST = {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:db"
+from support.iam_changes import (
+    ECS_TRUST,
+    allow,
+    attach,
+    role_policy,
+    role_policy_on_own_role,
+    trust,
+)
+from support.pack import case, document, rule_tests
+from support.stacks import ACCOUNT, REGION, patch
 
 CASES = [
     case("wildcard-actions:service-star", policy=p.IAM_NO_WILDCARD_ACTIONS, change=role_policy(allow("s3:*")),
@@ -66,9 +34,8 @@ CASES = [
          text="on every resource"),
     case("wildcard-resources:eni-describe-ok", policy=p.IAM_NO_WILDCARD_RESOURCES,
          change=role_policy(allow(["ec2:DescribeNetworkInterfaces"], "*"))),
-    case("wildcard-resources:eni-create-scopable", policy=p.IAM_NO_WILDCARD_RESOURCES,
-         change=role_policy(allow(["ec2:CreateNetworkInterface"], "*")), expected={"orders-policy"},
-         text="on every resource"),
+    case("wildcard-resources:eni-create-ok", policy=p.IAM_NO_WILDCARD_RESOURCES,
+         change=role_policy(allow(["ec2:CreateNetworkInterface"], "*"))),  # GUARDRAILS.md v2: Lambda's VPC ENI actions
     case("admin:administrator-access", policy=p.IAM_NO_ADMIN_MANAGED_POLICIES,
          change=attach("arn:aws:iam::aws:policy/AdministratorAccess"), expected={"orders-attach"},
          text="AdministratorAccess"),
@@ -89,37 +56,10 @@ CASES = [
     case("escalation:permissions-management", policy=p.IAM_NO_PRIVILEGE_ESCALATION,
          change=role_policy(allow("kms:CreateGrant", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/x")),
          expected={"orders-policy"}, text="kms:CreateGrant"),
-    case("escalation:not-function-role-ok", policy=p.IAM_NO_PRIVILEGE_ESCALATION,
-         change=lambda s: trust(ECS_TRUST)(role_policy(allow("iam:CreateRole", "*"))(s))),
-    case("trust:no-condition", policy=p.IAM_LAMBDA_TRUST_SCOPED, change=trust(
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}),
-         expected={"orders-role"}, text="aws:SourceAccount"),
-    case("trust:extra-principal", policy=p.IAM_LAMBDA_TRUST_SCOPED, change=trust(
-        {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com"]},
-         "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}),
-         expected={"orders-role"}, text="also trusts Service:ec2.amazonaws.com"),
-    case("role-not-shared:shared", policy=p.IAM_ROLE_NOT_SHARED, change=share_orders_role,
-         expected={"orders-role"}, text="each function must have its own role"),
-    case("boundary:missing", policy=p.IAM_PERMISSIONS_BOUNDARY,
-         change=lambda s: patch(s, "orders-role", set_={"permissionsBoundary": "arn:b"}), expected={"billing-role"},
-         text="permissions_boundary='arn:b'",
-         config={p.IAM_PERMISSIONS_BOUNDARY: {**ENABLE, "permissionsBoundaryArn": "arn:b"}}),
-    case("boundary:unconfigured-ok", policy=p.IAM_PERMISSIONS_BOUNDARY, change=lambda s: s,
-         config={p.IAM_PERMISSIONS_BOUNDARY: ENABLE}),
-    case("secret-read:name-star", policy=p.IAM_SECRET_READ_SCOPED,
-         change=role_policy(allow("secretsmanager:GetSecretValue", f"{SECRET_ARN}*")), expected={"orders-policy"},
-         text="specific secret ARNs"),
-    case("secret-read:suffix-ok", policy=p.IAM_SECRET_READ_SCOPED,
-         change=role_policy(allow("secretsmanager:GetSecretValue", f"{SECRET_ARN}-??????"))),
-    case("secret-read:ssm-path", policy=p.IAM_SECRET_READ_SCOPED,
-         change=role_policy(allow("ssm:GetParameter*", f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/app/*")),
-         expected={"orders-policy"}, text="parameter ARNs"),
-    case("secret-read:via-service-ok", policy=p.IAM_SECRET_READ_SCOPED, change=role_policy(allow(
-        "kms:Decrypt", "*", Condition={"StringEquals": {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}}))),
-    case("secret-read:kms-star", policy=p.IAM_SECRET_READ_SCOPED,
-         change=role_policy(allow("kms:Decrypt", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/*")), expected={"orders-policy"},
-         text="kms:Decrypt"),
+    case("escalation:function-role-whatever-its-trust", policy=p.IAM_NO_PRIVILEGE_ESCALATION,
+         change=lambda s: trust(ECS_TRUST)(role_policy(allow("iam:CreateRole", "*"))(s)), expected={"orders-policy"},
+         text="iam:CreateRole"),
 ]
 
 
-test_secure_functions_comply, test_case, test_case_in_preview = rule_tests(CASES, "iam-")
+test_secure_functions_comply, test_case, test_case_in_preview = rule_tests(CASES, "iam-no-")
