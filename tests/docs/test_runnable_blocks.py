@@ -83,6 +83,8 @@ def _workspace(tmp_path: Path) -> Path:
     junk = shutil.ignore_patterns("__pycache__", "build")
     for folder in ("stacks", "policy_packs"):
         shutil.copytree(ROOT / folder, workspace / folder, ignore=junk)
+    # the Quick start's commands name the repository's virtualenv, as a reader runs them
+    (workspace / ".venv").symlink_to(Path(_BIN).parent, target_is_directory=True)
     return workspace
 
 

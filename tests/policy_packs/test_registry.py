@@ -16,7 +16,7 @@ from guardrails import ALL_POLICIES, _policy
 from secure_serverless.contract.aws import SUPPORTED_RUNTIMES
 from secure_serverless.contract.policies import CATALOGUE, COMPANIONS, NON_WAIVABLE, POLICY_NAMES
 
-from support import PACK_DIR, ROOT, SHARED_CATALOGUE_CANDIDATES, shared_catalogue
+from support import PACK_DIR, ROOT, require_shared_catalogue
 
 # Policies the pack adds beyond the shared catalogue (GUARDRAILS.md); each is documented as an
 # extension in README.md or docs/ (the `leastpriv` branch adds kms-key-serves-its-consumers).
@@ -37,8 +37,7 @@ def guardrail_policies() -> list:  # type: ignore[type-arg]
 
 def catalogue_levels() -> dict[str, set[str]]:
     """Each policy of the shared catalogue and the default levels it allows ("disabled by default is acceptable")."""
-    path = shared_catalogue()
-    assert path is not None, f"GUARDRAILS.md not found at {[str(p) for p in SHARED_CATALOGUE_CANDIDATES]}"
+    path = require_shared_catalogue()
     levels: dict[str, set[str]] = {}
     for name, level in re.findall(r"^\| ([a-z0-9-]+)(?: \(stack\))? \| [^|]* \| ([^|]+) \|", path.read_text(),
                                   re.MULTILINE):
@@ -73,8 +72,7 @@ def test_levels_are_the_catalogues() -> None:
 
 def test_anchors_are_the_catalogues() -> None:
     """Each declaration names the FSBP / Checkov / cdk-nag controls the shared catalogue maps it to."""
-    path = shared_catalogue()
-    assert path is not None
+    path = require_shared_catalogue()
     table = dict(re.findall(r"^\| ([a-z0-9-]+)(?: \(stack\))? \| [^|]* \| [^|]+ \| ([^|]+) \|", path.read_text(),
                             re.MULTILINE))
     for policy in guardrail_policies():

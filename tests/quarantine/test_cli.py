@@ -233,3 +233,22 @@ def test_drill_of_stop_mode_isolates_and_stops(tmp_path: Path) -> None:
         "SecureServerlessQuarantineDenyLogsElsewhere",
         "SecureServerlessQuarantineRevokeOlderSessions",
     ]
+
+
+def test_aws_errors_are_one_line_not_a_traceback() -> None:
+    from botocore.exceptions import ClientError, NoCredentialsError
+
+    from secure_serverless.quarantine.cli import _fail
+
+    for error in (NoCredentialsError(), ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetRole")):
+        err = io.StringIO()
+        assert _fail(err, "quarantine status", error) == 2
+        assert err.getvalue().count("\n") == 1 and "Traceback" not in err.getvalue()
+        assert err.getvalue().startswith("secure-serverless quarantine status: error: AWS: ")
+
+
+def test_commands_find_the_program_upward() -> None:
+    from secure_serverless.quarantine.recorded import run_program_view
+
+    view = run_program_view(ROOT / "docs")  # the repository's Pulumi.yaml is one level up
+    assert "orders-api" in view.models

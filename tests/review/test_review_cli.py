@@ -125,3 +125,25 @@ def test_role_override_matches_an_explicitly_named_role(trail_file: Path, tmp_pa
                     "--role", "orders-api=arn:aws:iam::210987654321:role/prod/orders-api-execution")
     api = next(f for f in json.loads(out)["functions"] if f["function"] == "orders-api")
     assert api["calls"] == 5
+
+
+def test_a_secret_read_by_name_keeps_the_declared_secret_in_the_proposal(tmp_path: Path) -> None:
+    records = [r for r in _trail() if r["eventName"] != "GetSecretValue"]
+    by_name = _trail()[0]
+    by_name["requestParameters"] = {"secretId": "payments/provider-api-key"}  # a name: no ARN in the record
+    path = tmp_path / "by-name.json"
+    path.write_text(json.dumps({"Records": [by_name, *records]}))
+    _, out, _ = run(str(ROOT), "--events", str(path), "--format", "json")
+    api = next(f for f in json.loads(out)["functions"] if f["function"] == "orders-api")
+    assert "payments/provider-api-key-Xy12Ab" in api["proposal"]  # never a proposal that cuts the secret off
+
+
+def test_a_report_that_cannot_be_written_is_exit_2(trail_file: Path, tmp_path: Path) -> None:
+    code, _, err = run(str(ROOT), "--events", str(trail_file), "-o", str(tmp_path / "missing" / "review.json"))
+    assert code == 2 and "cannot write" in err and "Traceback" not in err
+
+
+def test_the_program_is_found_upward_as_check_finds_it(trail_file: Path) -> None:
+    code, out, err = run(str(ROOT / "docs"), "--events", str(trail_file))
+    assert code == 0, err
+    assert "function orders-api" in out

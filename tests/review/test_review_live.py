@@ -157,3 +157,17 @@ def test_live_errors_are_one_line(example_functions: dict[str, DeclaredFunction]
         err = io.StringIO()
         assert run_review(_args(), io.StringIO(), err, session=session) == 2
     assert err.getvalue().count("\n") == 1 and "NotImplementedError" in err.getvalue()
+
+
+def test_several_deployed_roles_fitting_one_function_is_an_error_naming_them(
+    example_functions: dict[str, DeclaredFunction],
+) -> None:
+    from secure_serverless.review.live import match_roles
+
+    names, ambiguous = match_roles(list(example_functions.values()),
+                                   ["orders-api-role-1111111", "orders-api-role-2222222", CONSUMER_ROLE], {})
+    assert ambiguous == {"orders-api": ["orders-api-role-1111111", "orders-api-role-2222222"]}
+    assert names == {"orders-consumer": CONSUMER_ROLE}
+    names, ambiguous = match_roles(list(example_functions.values()), ["orders-api-role-1111111",
+                                   "orders-api-role-2222222"], {"orders-api": "orders-api-role-2222222"})
+    assert ambiguous == {} and names == {"orders-api": "orders-api-role-2222222"}

@@ -24,4 +24,23 @@ def shared_catalogue() -> Path | None:
     return next((path for path in SHARED_CATALOGUE_CANDIDATES if path.exists()), None)
 
 
-__all__ = ["CONTRACT_DIR", "DOCS_FILE", "PACK_CONTRACT_DIR", "PACK_DIR", "ROOT", "TODAY", "shared_catalogue"]
+def require_shared_catalogue() -> Path:
+    """The shared catalogue the registry is compared with. CI always has it beside the clone (a missing one
+    fails there); a clone without it (a user's) skips the comparisons, saying why."""
+    import os
+
+    import pytest
+
+    path = shared_catalogue()
+    if path is None:
+        where = [str(p) for p in SHARED_CATALOGUE_CANDIDATES]
+        if os.environ.get("CI"):
+            pytest.fail(f"GUARDRAILS.md not found at {where}")
+        pytest.skip(f"the shared catalogue (GUARDRAILS.md) is not beside this clone: looked at {where}")
+    return path
+
+
+__all__ = [
+    "CONTRACT_DIR", "DOCS_FILE", "PACK_CONTRACT_DIR", "PACK_DIR", "ROOT", "TODAY", "require_shared_catalogue",
+    "shared_catalogue",
+]

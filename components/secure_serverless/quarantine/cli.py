@@ -80,6 +80,9 @@ def _fail(stderr: TextIO, command: str, error: Exception) -> int:
 
     if isinstance(error, ProgramError):
         stderr.write(f"secure-serverless {command}: error: {error}\n")
+    elif type(error).__module__.startswith(("botocore", "boto3")):
+        # no credentials, access denied, throttling: AWS's own words in one line, never a traceback
+        stderr.write(f"secure-serverless {command}: error: AWS: {type(error).__name__}: {error}\n")
     else:
         stderr.write(traceback.format_exc())
         stderr.write(f"secure-serverless {command}: error: internal error: {type(error).__name__}: {error}\n")

@@ -250,7 +250,7 @@ class _World:
 
 
 def run_drill(
-    view: ProgramView, function: str, *, call: str | None = None, when: str = "2026-12-01T07:00:00Z"
+    view: ProgramView, function: str, *, call: str | None = None, when: str | None = None
 ) -> DrillReport:
     """Rehearse a denied call by ``function`` against the program's deployed rules and responder."""
     when = when or utc_now()

@@ -46,13 +46,14 @@ class ProgramView:
 
 def run_program_view(program_dir: str | Path, stack: str | None = None) -> ProgramView:
     """Run the program under mocks (the checker's runner) and read models and deployments from it."""
+    from secure_serverless.check.inputs import InputError, find_project_dir
     from secure_serverless.check.program import ProgramLoadError, load_program
     from secure_serverless.check.runner import CheckError, run_program_spec
 
     try:
-        spec = load_program(program_dir, stack)
+        spec = load_program(find_project_dir(Path(program_dir)), stack)  # upward, as `check` and `pulumi` do
         resources = run_program_spec(spec, preview=False)
-    except ProgramLoadError as error:
+    except (ProgramLoadError, InputError) as error:
         raise ProgramError(str(error)) from error
     except CheckError as error:
         raise ProgramError(f"{error.message}\n{error.details}".rstrip()) from error

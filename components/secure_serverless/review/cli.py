@@ -15,7 +15,7 @@ EXIT_CLEAN, EXIT_GATE, EXIT_ERROR = 0, 1, 2
 EXAMPLES = """\
 examples:
   secure-serverless review --events trail.json.gz                 # the program in ./Pulumi.yaml
-  secure-serverless review stacks --events exported/ --format json
+  secure-serverless review --events exported/ --format json       # a folder of trail files
   secure-serverless review --stack-export stack.json --live --days 30 --fail-on-drift
   secure-serverless review --live --role orders=orders-role-prod --fail-on-unused --format sarif -o review.sarif
 
@@ -83,14 +83,15 @@ def _declared(args: argparse.Namespace, stderr: TextIO) -> tuple[list[Any], bool
         except StackExportError as error:
             raise ReviewError(str(error)) from error
     from secure_serverless.check.cli import program_output_to
+    from secure_serverless.check.inputs import InputError, find_project_dir
     from secure_serverless.check.program import ProgramLoadError, load_program
     from secure_serverless.check.runner import CheckError, run_program_spec
 
     try:
-        spec = load_program(args.program_dir, args.stack)
+        spec = load_program(find_project_dir(Path(args.program_dir)), args.stack)
         with program_output_to(stderr):  # stdout carries the report alone
             resources = run_program_spec(spec, preview=False, collect_garbage=False)
-    except ProgramLoadError as error:
+    except (ProgramLoadError, InputError) as error:
         raise ReviewError(str(error)) from error
     except CheckError as error:
         raise ReviewError(f"{error.message}\n{error.details}".strip()) from error
@@ -116,7 +117,12 @@ def _live(args: argparse.Namespace, functions: list[Any], overrides: Mapping[str
     start = end - timedelta(days=args.days)
     trail = live.lookup_events(session.client("cloudtrail"), start, end, args.max_events)
     iam = session.client("iam")
-    names = live.match_roles(functions, live.role_names(iam), overrides)
+    names, ambiguous = live.match_roles(functions, live.role_names(iam), overrides)
+    for function, candidates in sorted(ambiguous.items()):
+        raise ReviewError(
+            f"{function}: several deployed roles fit ({', '.join(candidates)}), e.g. one per stack; give the "
+            f"right one with --role {function}=ROLE"
+        )
     result = review(functions, trail.calls, {**overrides, **names})
     reviews = []
     for item in result.functions:
@@ -179,10 +185,14 @@ def run_review(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, session
     except Exception as error:  # boto3's errors among them: one line, never a traceback
         stderr.write(f"secure-serverless review: error: {type(error).__name__}: {error}\n")
         return EXIT_ERROR
-    if args.output is not None:
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        stdout.write(text)
+    try:
+        if args.output is not None:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            stdout.write(text)
+    except OSError as error:
+        stderr.write(f"secure-serverless review: error: cannot write {args.output}: {error.strerror or error}\n")
+        return EXIT_ERROR
     failed = (args.fail_on_unused and any(r.unused for r in result.functions)) or (
         args.fail_on_drift and any(r.drift for r in result.functions))
     return EXIT_GATE if failed else EXIT_CLEAN

@@ -21,8 +21,16 @@ from secure_serverless.review.declared import DeclaredFunction, Statement
 # SecureFunction's statements for Lambda itself (logs, its key via the DLQ, the DLQ, X-Ray, VPC network
 # interfaces, iam.SERVICE_SIDS): Lambda uses them on the function's behalf, and CloudTrail records few of
 # those calls (PutLogEvents and PutTraceSegments are not logged), so absence from a trail says nothing.
-def is_infrastructure(statement: Statement) -> bool:
-    return statement.sid in SERVICE_SIDS
+def is_infrastructure(statement: Statement, event_sources: Sequence[str] = ()) -> bool:
+    """Used by Lambda itself: SecureFunction's service statements, and grants on the function's own event
+    source mappings' queues and streams (Lambda's poller reads them with the role; those are data events a
+    trail rarely records)."""
+    if statement.sid in SERVICE_SIDS:
+        return True
+    return bool(statement.resources) and bool(event_sources) and all(
+        any(iam.arn_match(pattern, source) or iam.arn_match(source, pattern) for source in event_sources)
+        for pattern in statement.resources
+    )
 
 
 @dataclass(frozen=True)
@@ -121,7 +129,7 @@ def review_function(function: DeclaredFunction, calls: Sequence[ApiCall]) -> Fun
     """Compare one function's declared statements with the calls its role made."""
     allowed_calls = [c for c in calls if not c.error_code]
     grants: list[GrantUse] = []
-    judged = [s for s in function.statements if s.allows and not is_infrastructure(s)]
+    judged = [s for s in function.statements if s.allows and not is_infrastructure(s, function.event_sources)]
     for statement in judged:
         patterns = statement.actions if not statement.not_actions else ("*",)
         for pattern in patterns:
@@ -150,7 +158,7 @@ def review_function(function: DeclaredFunction, calls: Sequence[ApiCall]) -> Fun
         roles=tuple(sorted({c.role_arn for c in calls})),
         calls=len(calls),
         grants=tuple(grants),
-        not_judged=tuple(s for s in function.statements if s.allows and is_infrastructure(s)),
+        not_judged=tuple(s for s in function.statements if s.allows and is_infrastructure(s, function.event_sources)),
         denied=_summaries(c for c in calls if c.denied),
         undeclared=_summaries(undeclared),
     )
@@ -310,8 +318,11 @@ def propose(result: FunctionReview) -> str:
         used_actions = sorted({a for u in uses for a in u.used})
         if sid in SECRET_SIDS:
             secret_statements = True
-            if sid != SID_DECRYPT_SECRETS:
-                secrets.update(r for u in uses for r in u.used_resources)
+            if sid != SID_DECRYPT_SECRETS and used_actions:
+                named = {r for u in uses for r in u.used_resources}
+                # a call that named its secret by name (not ARN) left no ARN: keep what was declared
+                secrets.update(named if all(u.resources_named for u in uses if u.used) and named
+                               else (r for u in uses for r in u.statement.resources))
             continue
         if not used_actions:
             continue
@@ -320,6 +331,12 @@ def propose(result: FunctionReview) -> str:
         grants.append(
             f"    Grant(actions={json.dumps(used_actions)}, resources={json.dumps(_narrowed_resources(uses))}{extra}),"
         )
+    for statement in result.not_judged:
+        if statement.sid in SERVICE_SIDS:
+            continue  # SecureFunction writes these itself
+        # Lambda's poller reads the function's event sources with the role: kept as declared
+        actions, resources = json.dumps(list(statement.actions)), json.dumps(list(statement.resources))
+        grants.append(f"    Grant(actions={actions}, resources={resources}),  # event source")
     lines = ["grants=[", *grants, "],"] if grants else ["grants=[],  # nothing the window used needs a grant"]
     if secret_statements:
         lines.append(f"secrets={json.dumps(sorted(secrets))},")

@@ -21,6 +21,7 @@ ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
 POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
 MANAGED_POLICY = "aws:iam/policy:Policy"
+EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
 COMPONENT = "secure-serverless:index:SecureFunction"
 
 
@@ -55,6 +56,7 @@ class DeclaredFunction:
     inline_policies: Mapping[str, Mapping[str, Any]]
     managed_policy_arns: tuple[str, ...]
     statements: tuple[Statement, ...]
+    event_sources: tuple[str, ...] = ()
 
     def role_matches(self, deployed_role_name: str) -> bool:
         """Whether a deployed role name is this function's role (Pulumi auto-names: logical name + 7 hex)."""
@@ -83,7 +85,7 @@ def loosened(function: DeclaredFunction) -> DeclaredFunction:
         return _AUTONAME_SUFFIX.sub("-???????", _ACCOUNT.sub("?" * 12, arn))
 
     statements = tuple(replace(s, resources=tuple(loosen(r) for r in s.resources)) for s in function.statements)
-    return replace(function, statements=statements)
+    return replace(function, statements=statements, event_sources=tuple(loosen(a) for a in function.event_sources))
 
 
 def load_document(value: Any) -> dict[str, Any] | None:
@@ -181,10 +183,16 @@ def declared_functions(resources: Sequence[RecordedResource]) -> list[DeclaredFu
         elif res.type == POLICY_ATTACHMENT:
             attach(targets(_value(res, "roles")), _strings(_value(res, "policyArn")))
 
+    mappings = [r for r in resources if r.type == EVENT_SOURCE_MAPPING]
     out = []
     for fn in resources:
         if fn.type != FUNCTION:
             continue
+        fn_keys = {v for v in (_value(fn, "name"), _value(fn, "arn"), _value(fn, "id")) if isinstance(v, str) and v}
+        sources = tuple(
+            source for m in mappings if _value(m, "functionName") in fn_keys
+            for source in _strings(_value(m, "eventSourceArn"))
+        )
         matches = targets(_value(fn, "role"))
         if not matches:
             continue
@@ -210,6 +218,7 @@ def declared_functions(resources: Sequence[RecordedResource]) -> list[DeclaredFu
                 inline_policies=documents,
                 managed_policy_arns=arns,
                 statements=tuple(statements),
+                event_sources=sources,
             )
         )
     return out

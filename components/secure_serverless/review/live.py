@@ -134,11 +134,14 @@ def last_accessed(
     return out
 
 
-def match_roles(functions: Sequence[DeclaredFunction], names: Iterable[str],
-                overrides: Mapping[str, str]) -> dict[str, str]:
-    """The deployed role name of each function (by override, else by the declared or auto-generated name)."""
+def match_roles(
+    functions: Sequence[DeclaredFunction], names: Iterable[str], overrides: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The deployed role name of each function (by override, else by the declared or auto-generated name),
+    and the functions several deployed roles fit (one per stack of the same program, say)."""
     available = list(names)
     out: dict[str, str] = {}
+    ambiguous: dict[str, list[str]] = {}
     for function in functions:
         if function.name in overrides:
             out[function.name] = overrides[function.name].rsplit("/", 1)[-1]
@@ -146,4 +149,6 @@ def match_roles(functions: Sequence[DeclaredFunction], names: Iterable[str],
         hits = [n for n in available if function.role_matches(n)]
         if len(hits) == 1:
             out[function.name] = hits[0]
-    return out
+        elif hits:
+            ambiguous[function.name] = sorted(hits)
+    return out, ambiguous
