@@ -57,8 +57,10 @@ def test_sarif_report_is_valid_sarif(trail_file: Path, tmp_path: Path) -> None:
     assert code == 0 and out == ""
     document = json.loads(target.read_text())
     jsonschema.validate(document, json.loads(SARIF_SCHEMA.read_text()))
-    rules = {r["ruleId"] for r in document["runs"][0]["results"]}
-    assert rules == {"review-unused-grant", "review-denied-call"}
+    results = document["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} == {"review-unused-grant", "review-denied-call"}
+    # placed on the program's file, relative to the repository root, as code scanning needs
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {"stacks/__main__.py"}
 
 
 def test_fail_on_unused_is_a_gate(trail_file: Path) -> None:

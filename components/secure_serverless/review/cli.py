@@ -72,14 +72,15 @@ def _overrides(pairs: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _declared(args: argparse.Namespace, stderr: TextIO) -> tuple[list[Any], bool]:
-    """The program's functions, and whether their ARNs are the mocks' (compared with placeholders)."""
+def _declared(args: argparse.Namespace, stderr: TextIO) -> tuple[list[Any], bool, Path]:
+    """The program's functions, whether their ARNs are the mocks' (compared with placeholders), and the file
+    that declares them (the program's main file, or the stack export)."""
     from secure_serverless.check.stack_export import StackExportError, load_stack_export
     from secure_serverless.review.declared import declared_functions, loosened
 
     if args.stack_export is not None:
         try:
-            return declared_functions(load_stack_export(args.stack_export).resources), False
+            return declared_functions(load_stack_export(args.stack_export).resources), False, args.stack_export
         except StackExportError as error:
             raise ReviewError(str(error)) from error
     from secure_serverless.check.cli import program_output_to
@@ -95,7 +96,7 @@ def _declared(args: argparse.Namespace, stderr: TextIO) -> tuple[list[Any], bool
         raise ReviewError(str(error)) from error
     except CheckError as error:
         raise ReviewError(f"{error.message}\n{error.details}".strip()) from error
-    return [loosened(f) for f in declared_functions(resources)], True
+    return [loosened(f) for f in declared_functions(resources)], True, spec.main_file
 
 
 def _session(args: argparse.Namespace) -> Any:
@@ -151,7 +152,7 @@ def run_review(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, session
         if args.days <= 0:
             raise ReviewError("--days must be a positive number of days")
         overrides = _overrides(args.role)
-        functions, placeholders = _declared(args, stderr)
+        functions, placeholders, source = _declared(args, stderr)
         if not functions:
             raise ReviewError("the program declares no Lambda function with a role: nothing to review")
         unknown = sorted(set(overrides) - {f.name for f in functions})
@@ -177,7 +178,7 @@ def run_review(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, session
             )
         version = importlib.metadata.version("secure-serverless")
         text = (render.as_json(result, window=window) if args.format == "json"
-                else render.sarif(result, version=version, window=window) if args.format == "sarif"
+                else render.sarif(result, version=version, window=window, source=source) if args.format == "sarif"
                 else render.text(result, window=window))
     except (ReviewError, TrailError) as error:
         stderr.write(f"secure-serverless review: error: {error}\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from secure_serverless.review.compare import FunctionReview, Review
@@ -92,30 +93,41 @@ def as_json(result: Review, *, window: str) -> str:
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
-def _result(rule: str, message: str, function: str) -> dict[str, Any]:
+def _result(rule: str, message: str, function: str, uri: str) -> dict[str, Any]:
     return {
         "ruleId": rule,
         "level": RULES[rule][1],
         "message": {"text": message},
-        "locations": [{"logicalLocations": [{"name": function, "kind": "resource"}]}],
+        "locations": [{
+            # code scanning places a result by its file: the program that declares the function
+            "physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                                 "region": {"startLine": 1}},
+            "logicalLocations": [{"name": function, "kind": "resource"}],
+        }],
     }
 
 
-def sarif(result: Review, *, version: str, window: str) -> str:
-    """SARIF 2.1.0: one result per unused grant, denied call, wildcard grant and drift."""
+def sarif(result: Review, *, version: str, window: str, source: Path) -> str:
+    """SARIF 2.1.0: one result per unused grant, denied call, wildcard grant and drift, each placed on
+    ``source`` (the program's main file, or the stack export), relative to the repository root."""
+    from secure_serverless.check.sarif import relative_uri, repository_root
+
+    uri = relative_uri(source, repository_root(source, source.parent))
     results: list[dict[str, Any]] = []
     for review in result.functions:
         name = review.function.name
         for use in review.grants:
             if use in review.unused:
-                results.append(_result("review-unused-grant", f"{name}: {use.pattern} was not used ({window}).", name))
+                text_ = f"{name}: {use.pattern} was not used ({window})."
+                results.append(_result("review-unused-grant", text_, name, uri))
             if use.wildcard and use.expands_to > 1:
                 results.append(_result("review-wildcard-grant",
-                                       f"{name}: {use.pattern} grants {use.expands_to} actions.", name))
+                                       f"{name}: {use.pattern} grants {use.expands_to} actions.", name, uri))
         for call in review.denied:
-            results.append(_result("review-denied-call", f"{name}: {call.action} denied {call.count} times.", name))
+            text_ = f"{name}: {call.action} denied {call.count} times."
+            results.append(_result("review-denied-call", text_, name, uri))
         for item in review.drift:
-            results.append(_result("review-drift", f"{name}: {item.kind}: {item.detail}", name))
+            results.append(_result("review-drift", f"{name}: {item.kind}: {item.detail}", name, uri))
     rules: Sequence[dict[str, Any]] = [
         {"id": rule, "shortDescription": {"text": text_}, "defaultConfiguration": {"level": level}}
         for rule, (text_, level) in RULES.items()
