@@ -182,3 +182,14 @@ def test_drift_console_statement_managed_policy_and_trust(example_functions: dic
     )
     kinds = [d.kind for d in drift(api, deployed, placeholders=True)]
     assert kinds == ["statement-added", "managed-policy-added", "trust-policy-changed"]
+
+
+def test_aws_managed_policies_are_reviewed_by_their_documents() -> None:
+    from secure_serverless.check.program import load_program
+    from secure_serverless.check.runner import run_program_spec
+
+    resources = run_program_spec(load_program(Path(__file__).resolve().parents[2] / "stacks" / "insecure"),
+                                 preview=False)
+    functions = [loosened(f) for f in declared_functions(resources)]
+    admin = [s for f in functions for s in f.statements if s.source.endswith("policy/AdministratorAccess")]
+    assert admin and admin[0].actions == ("*",)  # read from the document, not dropped

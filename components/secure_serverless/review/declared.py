@@ -133,6 +133,15 @@ def statements_of(document: Mapping[str, Any] | None, source: str) -> list[State
     return out
 
 
+def _aws_managed(arn: str) -> Mapping[str, Any] | None:
+    """The current document of an AWS-managed policy (the checker's data set; None when unknown)."""
+    from secure_serverless.check.managed_policies import load
+
+    policies = load()
+    policy = policies.by_arn(arn) if policies is not None else None
+    return policy.document if policy is not None else None
+
+
 def _value(resource: RecordedResource, key: str) -> Any:
     return resource.outputs.get(key, resource.inputs.get(key))
 
@@ -204,7 +213,9 @@ def declared_functions(resources: Sequence[RecordedResource]) -> list[DeclaredFu
         arns = tuple(dict.fromkeys([*_strings(_value(role, "managedPolicyArns")), *attached.get(role.urn, [])]))
         statements = [s for name, doc in documents.items() for s in statements_of(doc, f"inline:{name}")]
         for arn in arns:
-            statements.extend(statements_of(managed_documents.get(arn), f"managed:{arn}"))
+            # a policy of the program, else AdministratorAccess and co by their real documents
+            managed = managed_documents.get(arn) or _aws_managed(arn)
+            statements.extend(statements_of(managed, f"managed:{arn}"))
         name_input = role.inputs.get("name")
         prefix_input = role.inputs.get("namePrefix")
         out.append(
