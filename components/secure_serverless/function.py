@@ -126,7 +126,6 @@ class SecureFunction(pulumi.ComponentResource):
     alarms: dict[str, aws.cloudwatch.MetricAlarm]
     function_url: aws.lambda_.FunctionUrl | None
     function_url_permissions: list[aws.lambda_.Permission]
-    behaviour_model: pulumi.Output[dict[str, Any]]
     arn: pulumi.Output[str]
     name: pulumi.Output[str]
 
@@ -170,9 +169,6 @@ class SecureFunction(pulumi.ComponentResource):
         self.function_url_permissions = self._function_url_permissions(self.function)
         self.arn = self.function.arn
         self.name = self.function.name
-        from secure_serverless.quarantine.model_outputs import behaviour_model_of  # what it declared, as data
-
-        self.behaviour_model = behaviour_model_of(self)
         self.register_outputs(
             {
                 "arn": self.arn,
@@ -182,11 +178,19 @@ class SecureFunction(pulumi.ComponentResource):
                 "kmsKeyArn": key_arn,
                 "deadLetterQueueArn": self.dead_letter_queue.arn if self.dead_letter_queue else None,
                 "url": self.function_url.function_url if self.function_url else None,
-                "behaviourModel": self.behaviour_model,
             }
         )
 
+    @functools.cached_property
+    def behaviour_model(self) -> pulumi.Output[dict[str, Any]]:
+        """What the function declared, as data (docs/quarantine.md): built on first use, so a function that
+        nothing protects or exports pays nothing for it (a few dozen Outputs per function otherwise)."""
+        from secure_serverless.quarantine.model_outputs import behaviour_model_of
+
+        return behaviour_model_of(self)
+
     # -- helpers -----------------------------------------------------------------------------
+
     def _check(self, field: str, value: Any, check: Callable[[str], None]) -> Any:
         return _checked(self._logical_name, field, value, check)
 
