@@ -10,7 +10,7 @@ from secure_serverless.contract import policies as p
 from secure_serverless.contract import types as t
 
 from support.pack import ENABLE, Change, case, rule_tests
-from support.stacks import ACCOUNT, REGION, Stack, add, find, patch, physical, raw, urn
+from support.stacks import ACCOUNT, REGION, Stack, add, patch, physical, raw, urn
 
 FUNCTIONS = ("orders", "billing")
 
@@ -19,20 +19,8 @@ def env(variables: dict[str, Any]) -> Change:
     return lambda s: patch(s, "orders", set_={"environment": {"variables": variables}})
 
 
-def permission(principal: str, **inputs: Any) -> Change:
-    def change(stack: Stack) -> Stack:
-        return add(stack, raw(t.PERMISSION, "orders-invoke", {
-            "action": "lambda:InvokeFunction", "function": physical(stack, "orders"), "principal": principal, **inputs,
-        }, deps={"function": [find(stack, "orders").urn]}))
-    return change
 
 
-def function_url(auth: str) -> Change:
-    def change(stack: Stack) -> Stack:
-        return add(stack, raw(t.FUNCTION_URL, "orders-url", {
-            "functionName": physical(stack, "orders"), "authorizationType": auth,
-        }, deps={"functionName": [find(stack, "orders").urn]}))
-    return change
 
 
 def provider_default_tags(default_tags: Any) -> Change:
@@ -59,8 +47,6 @@ def subnets_in(zones: list[str]) -> Change:
     return change
 
 
-def no_dead_letter(stack: Stack) -> Stack:
-    return patch(stack, "orders", drop=["deadLetterConfig"])
 
 
 REQUIRE_VPC = {p.LAMBDA_VPC: {**ENABLE, "requireVpc": True}}

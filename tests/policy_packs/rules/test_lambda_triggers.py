@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from test_lambda import function_url, no_dead_letter, permission
-
 from secure_serverless.contract import policies as p
 
+from support.lambda_changes import function_url, no_dead_letter, permission
 from support.pack import case, rule_tests
 from support.stacks import ACCOUNT
 
