@@ -13,16 +13,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from secure_serverless.check.model import RecordedResource
-
-FUNCTION = "aws:lambda/function:Function"
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
-POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
-MANAGED_POLICY = "aws:iam/policy:Policy"
-EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
-COMPONENT = "secure-serverless:index:SecureFunction"
+from secure_serverless.contract.types import (
+    EVENT_SOURCE_MAPPING,
+    FUNCTION,
+    MANAGED_POLICY,
+    POLICY_ATTACHMENT,
+    ROLE,
+    ROLE_POLICY,
+    ROLE_POLICY_ATTACHMENT,
+    ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
+)
+from secure_serverless.function import TYPE_TOKEN as COMPONENT
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,6 @@ from guardrails._policy import Ctx, Res, Stack, read_prop, resolve, resolve_valu
 from guardrails._values import UNKNOWN, is_unknown, string_list
 
 # Attachment forms only the graph reads.
-ROLE_POLICIES_EXCLUSIVE: Final = "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive"
-ROLE_POLICY_ATTACHMENTS_EXCLUSIVE: Final = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
 USER_POLICY_ATTACHMENT: Final = "aws:iam/userPolicyAttachment:UserPolicyAttachment"
 GROUP_POLICY_ATTACHMENT: Final = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"
 
@@ -39,8 +37,8 @@ PERMISSION_TYPES: Final = (
     t.MANAGED_POLICY,
     t.ROLE_POLICY_ATTACHMENT,
     t.POLICY_ATTACHMENT,
-    ROLE_POLICIES_EXCLUSIVE,
-    ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
+    t.ROLE_POLICIES_EXCLUSIVE,
+    t.ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
     t.FUNCTION,
 )
 
@@ -184,7 +182,7 @@ class Graph:
                 attachment, "policyArn", _one(attachment.props.get("policyArn")),
                 self._policies_named(attachment, "policyArn"), roles,
             )
-        for attachment in stack.of_type(ROLE_POLICY_ATTACHMENTS_EXCLUSIVE):
+        for attachment in stack.of_type(t.ROLE_POLICY_ATTACHMENTS_EXCLUSIVE):
             roles = resolve(stack, attachment, "roleName", [t.ROLE], keys=_ROLE_KEYS)
             yield from self._each_arn(attachment, "policyArns", roles)
         for role in stack.of_type(t.ROLE):
@@ -233,7 +231,7 @@ class Graph:
     def _exclusive_inline_roles(self) -> dict[str, list[Res]]:
         """RolePolicy URN -> roles whose RolePoliciesExclusive lists its name."""
         out: dict[str, list[Res]] = {}
-        for exclusive in self.stack.of_type(ROLE_POLICIES_EXCLUSIVE):
+        for exclusive in self.stack.of_type(t.ROLE_POLICIES_EXCLUSIVE):
             roles = resolve(self.stack, exclusive, "roleName", [t.ROLE], keys=_ROLE_KEYS) or []
             for policy in resolve(self.stack, exclusive, "policyNames", [t.ROLE_POLICY], keys=("name",)) or []:
                 out.setdefault(policy.urn, []).extend(roles)
