@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACK_DIR = ROOT / "policy_packs" / "secure_serverless"
 sys.path.insert(0, str(ROOT / "tests" / "policy_packs"))
+sys.path.insert(0, str(ROOT / "tests"))  # stack_factory builds on the tests' support package
 
 from secure_serverless.check.engine import (  # noqa: E402
     PackProcess,
